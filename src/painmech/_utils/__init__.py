@@ -1,0 +1,1 @@
+"""Private helpers shared by painmech's subpackages."""

@@ -1,0 +1,25 @@
+"""Readers and writers: CSV (English and German conventions), Excel, Parquet.
+
+Instrument readers (FreeSurfer stats, ROI time series, TMS grids, tDCS series)
+and interoperability formats (REDCap, BIDS, FHIR) live in submodules.
+"""
+
+from painmech.io._observations import (
+    FileCheck,
+    WideColumn,
+    check_files,
+    read_observations,
+    read_subjects,
+)
+from painmech.io._tabular import TableFormat, read_table, sniff_csv
+
+__all__ = [
+    "FileCheck",
+    "TableFormat",
+    "WideColumn",
+    "check_files",
+    "read_observations",
+    "read_subjects",
+    "read_table",
+    "sniff_csv",
+]
