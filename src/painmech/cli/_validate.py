@@ -18,6 +18,8 @@ def validate(
     sep: str | None = typer.Option(None, help="CSV separator (detected if omitted)."),
     decimal: str | None = typer.Option(None, help="Decimal mark '.' or ',' (detected)."),
     encoding: str | None = typer.Option(None, help="Text encoding (detected)."),
+    problems_out: Path | None = typer.Option(
+        None, "--problems", "-p", help="Also write the problem table to this CSV file."),
 ) -> None:
     """Validate an observations file (and its subjects file).
 
@@ -29,6 +31,8 @@ def validate(
         err_console.print(f"[red]error:[/red] {err}")
         raise typer.Exit(1) from None
     if not result.ok:
+        if problems_out is not None:
+            result.problems.to_csv(problems_out, index=False)
         err_console.print(frame_table(result.problems, title="Problems", max_rows=200))
         err_console.print(f"[red]{len(result.problems)} problem(s); nothing was accepted.[/red]")
         raise typer.Exit(1)

@@ -109,16 +109,23 @@ def _read_csv(path: Path, sep, decimal, encoding) -> tuple[pd.DataFrame, TableFo
         sep = _guess_sep(text, str(path))
     check_option("sep", sep, (",", ";", "\t"))
     try:
-        frame = pd.read_csv(
-            io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
+        # header=None: a data line with more cells than the header is a parse
+        # error instead of silently becoming an index column
+        cells = pd.read_csv(
+            io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, header=None,
             skip_blank_lines=False, quoting=csv.QUOTE_MINIMAL, on_bad_lines="error",
-            engine="c",
+            engine="c", index_col=False,
         )
     except pd.errors.ParserError as err:
         raise InputFormatError(f"{path}: cannot parse as CSV ({err})") from None
     except pd.errors.EmptyDataError:
         raise InputFormatError(f"{path}: the file is empty") from None
-    frame.columns = [str(c).strip() for c in frame.columns]
+    header = cells.iloc[0].fillna("").str.strip().tolist()
+    frame = cells.iloc[1:].reset_index(drop=True)
+    frame.columns = header
+    if len(set(header)) != len(header) or "" in header:
+        raise InputFormatError(f"{path}, row 1: empty or repeated column names in the header")
+    frame = frame.fillna("")
     frame.insert(0, "_row", range(2, len(frame) + 2))
     blank = frame.drop(columns="_row").apply(lambda c: c.str.strip().eq("")).all(axis=1)
     frame = frame.loc[~blank].reset_index(drop=True)

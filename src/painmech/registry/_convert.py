@@ -44,7 +44,9 @@ def to_canonical(
     """
     unit_id = normalize_units(units)
     table = conversion_table()
-    key = pd.DataFrame({"measure": measures.astype(object), "unit": unit_id})
+    key = pd.DataFrame({"measure": measures.astype(object).to_numpy(),
+                        "unit": unit_id.astype(object).to_numpy()})
+    table = table.astype({"measure": object, "unit": object})
     merged = key.merge(table, on=["measure", "unit"], how="left")
     factor = merged["factor"].to_numpy(dtype=float)
     offset = merged["offset"].to_numpy(dtype=float)

@@ -1,0 +1,1 @@
+"""FastAPI application: REST API and server-rendered web UI."""

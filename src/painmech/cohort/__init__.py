@@ -1,0 +1,1 @@
+"""Group comparisons, associations, subgroups, prognosis and the claims check."""

@@ -1,0 +1,1 @@
+"""The profile pipeline and simulation sweeps on Dask."""

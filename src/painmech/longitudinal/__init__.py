@@ -1,0 +1,1 @@
+"""Reliable change over visits, trajectories and normalisation with recovery."""

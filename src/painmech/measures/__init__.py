@@ -1,0 +1,1 @@
+"""Raw observations to metrics, one module per protocol family."""

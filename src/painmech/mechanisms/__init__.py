@@ -1,0 +1,1 @@
+"""The ten mechanisms: rules, evidence texts (de/en), references and profile()."""

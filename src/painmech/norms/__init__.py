@@ -1,0 +1,1 @@
+"""Reference sets with provenance, and z-scores."""

@@ -1,0 +1,1 @@
+"""Figures, HTML and PDF reports, translations."""

@@ -1,0 +1,1 @@
+"""Virtual patients: the back-pain neuraxis model and its virtual test battery."""

@@ -1,0 +1,1 @@
+"""Study database: SQLAlchemy models, repository functions, migrations, audit, auth."""
