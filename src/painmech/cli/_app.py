@@ -32,7 +32,7 @@ def _root(
         False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
     ),
 ) -> None:
-    """painmech command-line interface."""
+    """Command-line interface of painmech."""
 
 
 def frame_table(frame: pd.DataFrame, title: str | None = None, max_rows: int = 50) -> Table:
