@@ -11,6 +11,12 @@ from painmech.io._observations import (
     read_observations,
     read_subjects,
 )
+from painmech.io._partitioned import (
+    iter_partitions,
+    list_partitions,
+    partition_of,
+    write_partitioned,
+)
 from painmech.io._tabular import TableFormat, read_table, sniff_csv
 
 __all__ = [
@@ -18,8 +24,12 @@ __all__ = [
     "TableFormat",
     "WideColumn",
     "check_files",
+    "iter_partitions",
+    "list_partitions",
+    "partition_of",
     "read_observations",
     "read_subjects",
     "read_table",
     "sniff_csv",
+    "write_partitioned",
 ]
