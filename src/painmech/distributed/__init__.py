@@ -1,1 +1,13 @@
-"""The profile pipeline and simulation sweeps on Dask."""
+"""The same per-partition pipeline functions, on one machine or on Dask.
+
+Work is split by subject partitions of a Parquet dataset (see
+:func:`painmech.io.write_partitioned`). :func:`map_partitions` runs a pure
+function on every partition either in this process, streaming one partition
+at a time with a progress bar (bounded memory), or as tasks on any Dask
+scheduler (``client`` or ``address``). Partition results are concatenated in
+partition order, so both routes return identical tables.
+"""
+
+from painmech.distributed._map import map_partitions, run_sweep
+
+__all__ = ["map_partitions", "run_sweep"]
