@@ -187,6 +187,17 @@ _LIST = [
        (0.0, 15.0), None, "none", 1, ("cold_hyperalgesia",), "none",
        "Foa et al. 1997 Posttraumatic Diagnostic Scale; 5 arousal items × 0–3; "
        "Ritchie et al. 2013 Pain 154:2198 uses ≥ 6", integer=True),
+    # --- questionnaire items (trial = item number), scored by painmech.measures ---
+    _m("odi_item", "ODI item", "ODI-Item", "score", {"score": _ID}, (0.0, 5.0), None, "none",
+       1, (), "none", "Fairbank & Pynsent 2000 Spine 25:2940; 10 sections scored 0–5",
+       trial_max=10, integer=True),
+    _m("ndi_item", "NDI item", "NDI-Item", "score", {"score": _ID}, (0.0, 5.0), None, "none",
+       1, (), "none", "Vernon & Mior 1991 JMPT 14:409; 10 sections scored 0–5",
+       trial_max=10, integer=True),
+    _m("pcs_item", "PCS item", "PCS-Item", "score", {"score": _ID}, (0.0, 4.0), None, "none",
+       1, ("cold_hyperalgesia",), "none",
+       "Sullivan et al. 1995 Psychol Assess 7:524; 13 items scored 0–4", trial_max=13,
+       integer=True),
     # --- imaging ------------------------------------------------------------
     _m("gmv", "grey-matter volume", "Volumen der grauen Substanz", "mm3", _VOL,
        (0.0, 2.0e6), None, "none", -1, ("grey_matter",), "brain",
