@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 Transform = Literal["log10", "none"]
-SiteKind = Literal["body", "none", "brain", "edge"]
+SiteKind = Literal["body", "none", "brain", "edge", "muscle"]
 ScoreKind = Literal["z", "count", "flag", "none"]
 
 __all__ = ["Measure", "Metric", "Site", "Condition", "Mechanism", "Transform", "SiteKind"]
@@ -90,8 +90,9 @@ class Metric:
     score_kind : {"z", "count", "flag", "none"}
         How it is scored: z against a reference, reported as a count, as a
         flag, or not scored.
-    site_kind : {"body", "none", "brain", "edge"}
-        What the ``site`` column holds.
+    site_kind : {"body", "none", "brain", "edge", "muscle"}
+        What the ``site`` column holds (``"muscle"``: a TMS target muscle id,
+        or two joined by ``"__"`` for between-muscle metrics).
     description : str
         How it is computed, with its sign convention.
     source : str
