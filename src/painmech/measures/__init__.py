@@ -1,1 +1,20 @@
-"""Raw observations to metrics, one module per protocol family."""
+"""Raw observations to metrics, one module per protocol family.
+
+The public entry point is :func:`compute_metrics`; protocol choices that the
+published protocols leave open are explicit in :class:`MetricOptions`. Every
+metric id, unit and sign convention is defined in :mod:`painmech.registry`.
+"""
+
+from painmech.measures._compute import FAMILIES, Family, compute_metrics
+from painmech.measures._options import MetricOptions
+from painmech.measures._table import METRIC_COLUMNS, check_metrics, empty_metrics
+
+__all__ = [
+    "FAMILIES",
+    "METRIC_COLUMNS",
+    "Family",
+    "MetricOptions",
+    "check_metrics",
+    "compute_metrics",
+    "empty_metrics",
+]

@@ -1,0 +1,236 @@
+"""The metrics table: its columns, a row builder, and input checks.
+
+The metrics table (design.md §3) has one row per subject, visit, metric, site
+and side::
+
+    subject, visit, metric, site, side, value, unit, n_trials, method, censored
+
+``censored`` is ``""`` (not censored), ``"left"`` (at or below a lower cut-off
+or detection limit) or ``"right"`` (at an upper cut-off).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from painmech._utils._checks import problem_frame
+from painmech.exceptions import ValidationError
+from painmech.registry import MEASURES, METRICS, NO_SITE, SIDES
+
+__all__ = [
+    "KEY",
+    "METRIC_COLUMNS",
+    "check_metrics",
+    "check_observations",
+    "concat_metrics",
+    "empty_metrics",
+    "metric_rows",
+    "trial_summary",
+]
+
+#: Identifying columns of one metric row.
+KEY = ["subject", "visit", "metric", "site", "side"]
+#: Every column of the metrics table, in order.
+METRIC_COLUMNS = [*KEY, "value", "unit", "n_trials", "method", "censored"]
+_OBS_REQUIRED = ["subject", "visit", "measure", "site", "side", "trial", "value", "unit"]
+_GROUP = ["subject", "visit", "measure", "site", "side"]
+
+
+def empty_metrics() -> pd.DataFrame:
+    """A metrics table with no rows and the right column types."""
+    return pd.DataFrame({
+        "subject": pd.Series(dtype=object), "visit": pd.Series(dtype="int64"),
+        "metric": pd.Series(dtype=object), "site": pd.Series(dtype=object),
+        "side": pd.Series(dtype=object), "value": pd.Series(dtype=float),
+        "unit": pd.Series(dtype=object), "n_trials": pd.Series(dtype="int64"),
+        "method": pd.Series(dtype=object), "censored": pd.Series(dtype=object),
+    })
+
+
+def concat_metrics(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """Concatenate metrics fragments (empty ones are skipped)."""
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return empty_metrics()
+    return pd.concat(parts, ignore_index=True)
+
+
+def metric_rows(keys: pd.DataFrame, metric: str, value, n_trials, method,
+                censored="") -> pd.DataFrame:
+    """Build metrics rows for one metric.
+
+    Parameters
+    ----------
+    keys : pandas.DataFrame
+        Columns ``subject, visit, site, side`` (one row per output row).
+    metric : str
+        Registered metric id; its unit is taken from the registry.
+    value, n_trials, method, censored : array-like or scalar
+        Aligned with ``keys``.
+    """
+    n = len(keys)
+    out = pd.DataFrame({
+        "subject": keys["subject"].to_numpy(dtype=object),
+        "visit": keys["visit"].to_numpy(dtype="int64"),
+        "metric": np.full(n, metric, dtype=object),
+        "site": keys["site"].to_numpy(dtype=object),
+        "side": keys["side"].to_numpy(dtype=object),
+        "value": np.broadcast_to(np.asarray(value, dtype=float), (n,)).copy(),
+        "unit": np.full(n, METRICS[metric].unit, dtype=object),
+        "n_trials": np.broadcast_to(np.asarray(n_trials, dtype="int64"), (n,)).copy(),
+        "method": np.broadcast_to(np.asarray(method, dtype=object), (n,)).copy(),
+        "censored": np.broadcast_to(np.asarray(censored, dtype=object), (n,)).copy(),
+    })
+    return out
+
+
+def trial_summary(obs: pd.DataFrame, measure: str, offset: float = 0.0) -> pd.DataFrame:
+    """Summarise the trials of one measure per subject, visit, site and side.
+
+    Parameters
+    ----------
+    obs : pandas.DataFrame
+        Observations (canonical units).
+    measure : str
+        The raw measure to summarise.
+    offset : float
+        Added to every value before the logarithm of the geometric mean.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``subject, visit, site, side`` plus ``n`` (trials), ``mean``, ``sum``,
+        ``min``, ``max``, ``log_mean`` (mean of log10(value + offset)),
+        ``first`` and ``last`` (values of the lowest and highest trial number).
+    """
+    sel = obs.loc[obs["measure"].eq(measure), ["subject", "visit", "site", "side", "trial",
+                                               "value"]]
+    sel = sel.sort_values(["subject", "visit", "site", "side", "trial"], kind="stable")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sel = sel.assign(_log=np.log10(sel["value"].to_numpy(dtype=float) + offset))
+    grouped = sel.groupby(["subject", "visit", "site", "side"], sort=True, observed=True)
+    out = grouped.agg(n=("value", "size"), mean=("value", "mean"), sum=("value", "sum"),
+                      min=("value", "min"), max=("value", "max"), log_mean=("_log", "mean"),
+                      first=("value", "first"), last=("value", "last"))
+    return out.reset_index()
+
+
+def check_observations(obs: pd.DataFrame) -> None:
+    """Refuse observations that are not validated, canonical and unique.
+
+    Raises
+    ------
+    ValidationError
+        With a problem table naming rows (``row`` = index + 2, as if read from
+        a file with a header) whose measure is unknown, whose unit is not the
+        measure's canonical unit, or whose key is duplicated.
+    """
+    missing = [c for c in _OBS_REQUIRED if c not in obs.columns]
+    if missing:
+        raise ValidationError(problem_frame([pd.DataFrame({
+            "file": "<observations>", "row": 1, "column": missing, "value": "",
+            "reason": "required column is missing"})]))
+    rows = np.arange(len(obs)) + 2
+    measure = obs["measure"].astype(object)
+    unknown = ~measure.isin(list(MEASURES)).to_numpy()
+    canon = measure.map({m.id: m.unit for m in MEASURES.values()})
+    bad_unit = ~unknown & (obs["unit"].astype(object).to_numpy() != canon.to_numpy())
+    dup = obs.duplicated(subset=[*_GROUP, "trial"], keep="first").to_numpy()
+    bad_side = ~obs["side"].isin(list(SIDES)).to_numpy()
+    parts = [
+        pd.DataFrame({"file": "<observations>", "row": rows[unknown], "column": "measure",
+                      "value": measure[unknown].to_numpy(), "reason": "unknown measure"}),
+        pd.DataFrame({"file": "<observations>", "row": rows[bad_unit], "column": "unit",
+                      "value": obs["unit"].to_numpy()[bad_unit],
+                      "reason": "not the measure's canonical unit; read files with "
+                                "painmech.io.read_observations or convert with "
+                                "painmech.registry.validate_observations"}),
+        pd.DataFrame({"file": "<observations>", "row": rows[dup], "column": "trial",
+                      "value": obs["trial"].to_numpy()[dup],
+                      "reason": "duplicate key (subject, visit, measure, site, side, trial)"}),
+        pd.DataFrame({"file": "<observations>", "row": rows[bad_side], "column": "side",
+                      "value": obs["side"].to_numpy()[bad_side], "reason": "unknown side"}),
+    ]
+    problems = problem_frame(parts)
+    if not problems.empty:
+        raise ValidationError(problems)
+
+
+def check_metrics(data: pd.DataFrame, file: str = "<metrics>") -> pd.DataFrame:
+    """Validate a metrics table (e.g. read back from CSV) and return it typed.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        At least ``subject, visit, metric, site, side, value``; ``unit``,
+        ``n_trials``, ``method`` and ``censored`` are filled in when absent.
+        Cells may be text. A ``_row`` column gives source row numbers.
+    file : str
+        Name used in the problem table.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The metrics table with the columns of :data:`METRIC_COLUMNS` (plus any
+        extra columns) and proper dtypes.
+
+    Raises
+    ------
+    ValidationError
+        Listing unknown metrics, units that differ from the registry, and
+        values or visits that are not numbers.
+    """
+    required = ["subject", "visit", "metric", "site", "side", "value"]
+    missing = [c for c in required if c not in data.columns]
+    if missing:
+        raise ValidationError(problem_frame([pd.DataFrame({
+            "file": file, "row": 1, "column": missing, "value": "",
+            "reason": "required column is missing"})]))
+    rows = (data["_row"].astype("int64").to_numpy() if "_row" in data.columns
+            else np.arange(len(data)) + 2)
+    out = data.drop(columns=[c for c in ("_row",) if c in data.columns]).copy()
+    text = {c: out[c].astype("string").fillna("").str.strip().astype(object)
+            for c in ("subject", "metric", "site", "side")}
+    value = pd.to_numeric(out["value"].astype("string").replace("", pd.NA),
+                          errors="coerce").to_numpy(dtype=float)
+    value_text = out["value"].astype("string").fillna("").str.strip()
+    visit = pd.to_numeric(out["visit"], errors="coerce").to_numpy(dtype=float)
+    unknown = ~text["metric"].isin(list(METRICS)).to_numpy()
+    bad_value = np.isnan(value) & value_text.ne("").to_numpy() & \
+        ~value_text.str.casefold().isin(["nan", "na"]).to_numpy()
+    bad_visit = ~np.isfinite(visit) | (np.floor(visit) != visit) | (visit < 0)
+    parts = [
+        pd.DataFrame({"file": file, "row": rows[unknown], "column": "metric",
+                      "value": text["metric"].to_numpy()[unknown], "reason": "unknown metric"}),
+        pd.DataFrame({"file": file, "row": rows[bad_value], "column": "value",
+                      "value": value_text.to_numpy()[bad_value], "reason": "not a number"}),
+        pd.DataFrame({"file": file, "row": rows[bad_visit], "column": "visit",
+                      "value": out["visit"].astype(str).to_numpy()[bad_visit],
+                      "reason": "visit must be a whole number ≥ 0"}),
+    ]
+    expected_unit = text["metric"].map({m.id: m.unit for m in METRICS.values()})
+    if "unit" in out.columns:
+        unit = out["unit"].astype("string").fillna("").str.strip().astype(object)
+        wrong = ~unknown & unit.ne("").to_numpy() & (unit.to_numpy() != expected_unit.to_numpy())
+        parts.append(pd.DataFrame({
+            "file": file, "row": rows[wrong], "column": "unit", "value": unit.to_numpy()[wrong],
+            "reason": "unit differs from the metric's registered unit"}))
+    problems = problem_frame(parts)
+    if not problems.empty:
+        raise ValidationError(problems)
+    for col, series in text.items():
+        out[col] = series.to_numpy()
+    out["site"] = out["site"].where(out["site"].ne(""), NO_SITE)
+    out["side"] = out["side"].where(out["side"].ne(""), NO_SITE)
+    out["visit"] = visit.astype("int64")
+    out["value"] = value
+    out["unit"] = expected_unit.to_numpy(dtype=object)
+    n_trials = (pd.to_numeric(out["n_trials"], errors="coerce") if "n_trials" in out.columns
+                else pd.Series(np.nan, index=out.index))
+    out["n_trials"] = n_trials.fillna(0).to_numpy(dtype="int64")
+    for col in ("method", "censored"):
+        src = out[col] if col in out.columns else pd.Series("", index=out.index)
+        out[col] = src.astype("string").fillna("").astype(object).to_numpy()
+    extra = [c for c in out.columns if c not in METRIC_COLUMNS]
+    return out[METRIC_COLUMNS + extra].reset_index(drop=True)
