@@ -1,1 +1,112 @@
-"""Study database: SQLAlchemy models, repository functions, migrations, audit, auth."""
+"""Study database: SQLAlchemy models, repository functions, migrations, audit, auth.
+
+Open a database with :func:`open_database` (a SQLite file by default,
+PostgreSQL by URL; the schema is created on first use), then work inside
+``db.write()`` / ``db.read()`` sessions with the repository functions. Every
+function takes the acting :class:`Actor`, checks the actor's role in the study
+and writes an audit entry for each change in the same transaction.
+
+Examples
+--------
+>>> from painmech import storage
+>>> db = storage.open_database("sqlite:///study.sqlite")     # doctest: +SKIP
+>>> with db.write() as s:                                    # doctest: +SKIP
+...     study = storage.create_study(s, storage.SYSTEM, "lbp1", "LBP cohort")
+...     result = storage.import_files(s, storage.SYSTEM, study, "obs.csv", "subjects.csv")
+>>> result.ok, result.problems                               # doctest: +SKIP
+"""
+
+from painmech.storage._audit import (
+    GENESIS,
+    SYSTEM,
+    Actor,
+    AuditReport,
+    audit_frame,
+    canonical_json,
+    record,
+    verify_audit,
+)
+from painmech.storage._auth import (
+    MIN_PASSWORD_LENGTH,
+    PERMISSIONS,
+    actor_for,
+    authenticate,
+    create_user,
+    hash_password,
+    issue_token,
+    require,
+    resolve_token,
+    revoke_token,
+    role_of,
+    set_role,
+    token_hash,
+    verify_password,
+)
+from painmech.storage._demo import DemoLogin, build_demo_database
+from painmech.storage._engine import Database, default_db_url
+from painmech.storage._errors import (
+    AuthenticationError,
+    Conflict,
+    NotFound,
+    PermissionDenied,
+    ReasonRequired,
+    SchemaOutdated,
+    StorageError,
+)
+from painmech.storage._export import EXPORT_MODES, csv_safe, export_observations
+from painmech.storage._imports import ImportResult, import_files, import_frames
+from painmech.storage._instrument import INSTRUMENT_KINDS, import_instrument, load_instrument
+from painmech.storage._migrate import (
+    backup,
+    current_revision,
+    head_revision,
+    migrate,
+    open_database,
+    table_counts,
+)
+from painmech.storage._models import ROLES
+from painmech.storage._observations import (
+    delete_observation,
+    load_observations,
+    load_subjects,
+    update_observation,
+)
+from painmech.storage._pseudonym import (
+    generate_pseudonym_key,
+    load_pseudonym_key,
+    pseudonymize,
+)
+from painmech.storage._studies import (
+    add_subject,
+    add_visit,
+    create_study,
+    delete_study,
+    delete_subject,
+    delete_visit,
+    get_study,
+    get_subject,
+    get_visit,
+    list_studies,
+    list_subjects,
+    list_visits,
+    update_subject,
+)
+
+__all__ = [
+    "EXPORT_MODES", "GENESIS", "INSTRUMENT_KINDS", "MIN_PASSWORD_LENGTH", "PERMISSIONS",
+    "ROLES", "SYSTEM",
+    "Actor", "AuditReport", "AuthenticationError", "Conflict", "Database", "DemoLogin",
+    "ImportResult", "NotFound", "PermissionDenied", "ReasonRequired", "SchemaOutdated",
+    "StorageError",
+    "actor_for", "add_subject", "add_visit", "audit_frame", "authenticate", "backup",
+    "build_demo_database", "canonical_json", "create_study", "create_user", "csv_safe",
+    "current_revision", "default_db_url", "delete_observation", "delete_study",
+    "delete_subject", "delete_visit", "export_observations", "generate_pseudonym_key",
+    "get_study", "get_subject", "get_visit", "hash_password", "head_revision",
+    "import_files", "import_frames", "import_instrument", "issue_token", "list_studies",
+    "list_subjects", "list_visits", "load_instrument", "load_observations",
+    "load_pseudonym_key", "load_subjects", "migrate", "open_database", "pseudonymize",
+    "record", "require", "resolve_token", "revoke_token", "role_of", "set_role",
+    "table_counts", "token_hash", "update_observation", "update_subject", "verify_audit",
+    "verify_password",
+]

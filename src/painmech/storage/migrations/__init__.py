@@ -1,0 +1,1 @@
+"""Alembic migrations of the painmech study database (run by ``painmech db``)."""
