@@ -63,12 +63,17 @@ def _check_grid(grid: pd.DataFrame, spacing_cm: float) -> pd.DataFrame:
     y = chk.number("y_cm")
     stim = chk.number("stimulus", minimum=1, integer=True)
     mep = chk.number("mep_uv", minimum=0.0)
+    origin = []
+    for col, val in (("x_cm", x), ("y_cm", y)):
+        lo = float(np.min(val, initial=np.inf, where=np.isfinite(val)))
+        with np.errstate(invalid="ignore"):
+            off = np.abs((val - lo) / spacing_cm - np.rint((val - lo) / spacing_cm))
+        chk.add(off > _LATTICE_TOL, col, val,
+                f"not on the {spacing_cm:g} cm grid (pass spacing_cm)")
+        origin.append(lo)
     chk.raise_if_problems()
-    ix = np.rint((x - x.min()) / spacing_cm)
-    iy = np.rint((y - y.min()) / spacing_cm)
-    for col, val, idx, lo in (("x_cm", x, ix, x.min()), ("y_cm", y, iy, y.min())):
-        off = np.abs((val - lo) / spacing_cm - idx) > _LATTICE_TOL
-        chk.add(off, col, val, f"not on the {spacing_cm:g} cm grid (pass spacing_cm)")
+    ix = np.rint((x - origin[0]) / spacing_cm)
+    iy = np.rint((y - origin[1]) / spacing_cm)
     clean = pd.DataFrame({"subject": subject.to_numpy(), "visit": visit.astype("int64"),
                           "muscle": muscle.to_numpy(), "hemisphere": hemi.to_numpy(),
                           "ix": ix.astype("int64"), "iy": iy.astype("int64"),
@@ -76,7 +81,7 @@ def _check_grid(grid: pd.DataFrame, spacing_cm: float) -> pd.DataFrame:
     dup = clean.duplicated([*_MAP, "ix", "iy", "stimulus"]).to_numpy()
     chk.add(dup, "stimulus", stim, "stimulus number repeated at this site")
     chk.raise_if_problems()
-    clean.attrs["origin"] = (float(x.min()), float(y.min()))
+    clean.attrs["origin"] = tuple(origin)
     return clean
 
 
