@@ -5,16 +5,23 @@ published protocols leave open are explicit in :class:`MetricOptions`. Every
 metric id, unit and sign convention is defined in :mod:`painmech.registry`.
 """
 
+from painmech.measures._blood import blood_metrics
 from painmech.measures._compute import FAMILIES, Family, compute_metrics
 from painmech.measures._options import MetricOptions
 from painmech.measures._table import METRIC_COLUMNS, check_metrics, empty_metrics
+from painmech.measures._tdcs import homeostatic_metrics
+from painmech.measures._tms import tms_map_metrics, tms_site_means
 
 __all__ = [
     "FAMILIES",
     "METRIC_COLUMNS",
     "Family",
     "MetricOptions",
+    "blood_metrics",
     "check_metrics",
     "compute_metrics",
     "empty_metrics",
+    "homeostatic_metrics",
+    "tms_map_metrics",
+    "tms_site_means",
 ]

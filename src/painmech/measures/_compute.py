@@ -16,6 +16,7 @@ import pandas as pd
 
 from painmech._utils._checks import check_columns, problem_frame
 from painmech.exceptions import ValidationError
+from painmech.measures._blood import BLOOD_MEASURES, blood_metrics
 from painmech.measures._clinical import CLINICAL_MEASURES, clinical_metrics
 from painmech.measures._dynamic import DYNAMIC_MEASURES, dynamic_metrics
 from painmech.measures._options import MetricOptions
@@ -53,18 +54,14 @@ class Family:
 
 #: The families run by :func:`compute_metrics`, in output order.
 #:
-#: Blood markers (crp, il6, tnf_alpha, il1_beta) are computed by
-#: ``painmech.measures._blood.blood_metrics(observations) -> metrics``, written
-#: by the blood-marker work. Its author adds the import above and ONE line here:
-#:
-#:     Family("blood markers", ("crp", "il6", "tnf_alpha", "il1_beta"), blood_metrics),
-#:
-#: Until that line exists, those observations are simply not turned into metrics.
+#: Blood markers (crp, il6, tnf_alpha, il1_beta) honour an optional
+#: ``censored`` column of the observations (see :func:`painmech.io.read_blood`).
 FAMILIES: tuple[Family, ...] = (
     Family("DFNS QST", QST_MEASURES, qst_metrics, configurable=True),
     Family("temporal summation and CPM", DYNAMIC_MEASURES, dynamic_metrics, configurable=True),
     Family("somatosensory", SOMATOSENSORY_MEASURES, somatosensory_metrics, configurable=True),
     Family("clinical questionnaires", CLINICAL_MEASURES, clinical_metrics, configurable=True),
+    Family("blood markers", BLOOD_MEASURES, blood_metrics),
 )
 
 
