@@ -16,8 +16,25 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console()
-err_console = Console(stderr=True)
+
+
+class _ConsoleProxy:
+    """A Rich console made afresh at each use.
+
+    The terminal width (``COLUMNS``) and the output streams are read when a
+    command prints, not when the module is imported, so tests and pipes see
+    what the user would.
+    """
+
+    def __init__(self, stderr: bool) -> None:
+        self._stderr = stderr
+
+    def __getattr__(self, name: str):
+        return getattr(Console(stderr=self._stderr), name)
+
+
+console = _ConsoleProxy(stderr=False)
+err_console = _ConsoleProxy(stderr=True)
 
 
 def _version(value: bool) -> None:
