@@ -1,0 +1,352 @@
+"""REDCap: export instrument sets and records, import record exports.
+
+Export (painmech → REDCap)
+    :func:`redcap_fields` → :func:`redcap_dictionary` gives an 18-column data
+    dictionary (validation types, hard limits as min/max, units in the field
+    notes); :func:`redcap_records` the flat record table (raw values, one row
+    per subject and event); :func:`redcap_events` the event table;
+    :func:`write_redcap` writes all three files.
+
+Import (REDCap → painmech)
+    :func:`read_redcap_records` turns a REDCap "CSV (raw data)" record export
+    into validated observations, given a mapping from REDCap field names to
+    :class:`FieldMap` (measure, unit, site, side, trial). Longitudinal events
+    become visits through a mapping (see :func:`event_visits`), repeat
+    instances of repeating instruments or events become trials, and checkbox
+    fields (``field___code`` columns) become one 0/1 value per option.
+
+Only mapped fields are read; every other column of the export (names,
+contact details, free text...) is ignored and never stored. A mapped field
+that the data dictionary marks as an identifier is refused.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from painmech._utils._checks import check_option
+from painmech.exceptions import InputFormatError
+from painmech.io._interop import FieldMap, parse_int_label, validate_long
+from painmech.io._redcap_export import (
+    DICTIONARY_COLUMNS,
+    redcap_dictionary,
+    redcap_events,
+    redcap_fields,
+    redcap_records,
+)
+
+__all__ = [
+    "DICTIONARY_COLUMNS",
+    "FieldMap",
+    "event_visits",
+    "mapping_from_dictionary",
+    "read_redcap_dictionary",
+    "read_redcap_records",
+    "redcap_dictionary",
+    "redcap_events",
+    "redcap_fields",
+    "redcap_records",
+    "write_redcap",
+]
+
+_DICT_NAMES = (
+    "field_name", "form_name", "section_header", "field_type", "field_label", "choices",
+    "field_note", "validation", "validation_min", "validation_max", "identifier",
+    "branching_logic", "required", "custom_alignment", "question_number", "matrix_group",
+    "matrix_ranking", "field_annotation",
+)
+_EVENT = "redcap_event_name"
+_REPEAT_INSTRUMENT = "redcap_repeat_instrument"
+_REPEAT_INSTANCE = "redcap_repeat_instance"
+
+
+def _read_csv(path, sep: str) -> pd.DataFrame:
+    path = Path(path)
+    if not path.is_file():
+        raise InputFormatError(f"{path}: no such file")
+    text = path.read_bytes().decode("utf-8-sig")
+    try:
+        return pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
+                           index_col=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as err:
+        raise InputFormatError(f"{path}: cannot parse as a REDCap CSV export ({err})") from None
+
+
+def read_redcap_dictionary(path: str | Path, *, sep: str = ",") -> pd.DataFrame:
+    """Read a REDCap data dictionary (the 18-column CSV).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Text columns with snake_case names: ``field_name, form_name,
+        section_header, field_type, field_label, choices, field_note,
+        validation, validation_min, validation_max, identifier,
+        branching_logic, required, custom_alignment, question_number,
+        matrix_group, matrix_ranking, field_annotation``.
+    """
+    table = _read_csv(path, sep)
+    if table.shape[1] != len(DICTIONARY_COLUMNS) or table.columns[0] != DICTIONARY_COLUMNS[0]:
+        raise InputFormatError(
+            f"{path}: not a REDCap data dictionary (expected {len(DICTIONARY_COLUMNS)} "
+            f"columns starting with {DICTIONARY_COLUMNS[0]!r}, got {table.shape[1]} "
+            f"starting with {table.columns[0]!r})")
+    table.columns = list(_DICT_NAMES)
+    return table
+
+
+def _choices(text: str) -> list[str]:
+    """Raw codes of a REDCap choice list ``"1, one | 2, two"`` in their order."""
+    return [part.split(",", 1)[0].strip() for part in text.split("|") if part.strip()]
+
+
+def mapping_from_dictionary(dictionary: pd.DataFrame) -> dict[str, FieldMap]:
+    """Recover the field mapping from a dictionary written by :func:`redcap_dictionary`.
+
+    Reads the ``painmech: measure=...; unit=...; site=...; side=...; trial=...``
+    note in *Field Annotation*; fields without it are skipped.
+    """
+    ann = dictionary.set_index("field_name")["field_annotation"].astype(str)
+    ann = ann[ann.str.contains(r"painmech:\s*measure=", regex=True)]
+    out = {}
+    for name, text in ann.items():  # one entry per field, not per observation
+        body = text.split("painmech:", 1)[1]
+        parts = dict(p.strip().split("=", 1) for p in body.split(";") if "=" in p)
+        out[name] = FieldMap(measure=parts["measure"], unit=parts["unit"],
+                             site=parts.get("site", "none"), side=parts.get("side", "none"),
+                             trial=int(parts["trial"]) if "trial" in parts else None)
+    return out
+
+
+def event_visits(events: pd.DataFrame, *, by: str = "order", start: int = 0
+                 ) -> dict[str, int]:
+    """Map REDCap unique event names to painmech visit numbers.
+
+    Parameters
+    ----------
+    events : pandas.DataFrame
+        REDCap's event table (``event.csv``: ``event_name, arm_num,
+        unique_event_name``...), e.g. read with :func:`pandas.read_csv`.
+    by : {"order", "label"}
+        ``"order"``: number the events of each arm in the table's order,
+        starting at ``start`` (the first event of every arm is the same
+        visit). ``"label"``: take the whole number written in the event name
+        (``"Visit 3"`` → 3), as :func:`redcap_events` writes them.
+    start : int
+        First visit number for ``by="order"``.
+
+    Returns
+    -------
+    dict of str to int
+        Pass it as ``events=`` to :func:`read_redcap_records`; edit it to
+        merge or drop events (map an event to ``None`` to skip its rows).
+    """
+    check_option("by", by, ("order", "label"))
+    names = events["unique_event_name"].astype(str)
+    if by == "order":
+        visit = events.groupby(events["arm_num"].astype(str), sort=False).cumcount() + start
+    else:
+        visit = parse_int_label(events["event_name"], "event_name")
+    return dict(zip(names, visit.astype(int), strict=True))
+
+
+def _field_columns(table: pd.DataFrame, mapping: Mapping[str, FieldMap],
+                   dictionary: pd.DataFrame | None, path) -> pd.DataFrame:
+    """One row per (REDCap column, mapped field) with the option's trial for checkboxes."""
+    choices = {}
+    if dictionary is not None:
+        known = dictionary.set_index("field_name")
+        ident = [f for f in mapping if f in known.index
+                 and known.loc[f, "identifier"].strip().lower() == "y"]
+        if ident:
+            raise InputFormatError(f"{path}: mapped field(s) {', '.join(ident)} are marked as "
+                                   "identifiers in the data dictionary; painmech stores "
+                                   "pseudonyms only")
+        boxes = known[known["field_type"].eq("checkbox")]
+        choices = {f: _choices(c) for f, c in boxes["choices"].items()}
+    rows, missing = [], []
+    for field, spec in mapping.items():  # one iteration per mapped field
+        if field in table.columns:
+            rows.append((field, field, spec.trial))
+            continue
+        options = [c for c in table.columns if c.startswith(f"{field}___")]
+        if not options:
+            missing.append(field)
+            continue
+        if spec.trial is not None:
+            raise InputFormatError(f"{path}: {field} is a checkbox; its trial is the option "
+                                   "position — leave FieldMap.trial empty")
+        codes = [c.split("___", 1)[1] for c in options]
+        order = choices.get(field, codes)
+        rows += [(c, field, order.index(code) + 1 if code in order else codes.index(code) + 1)
+                 for c, code in zip(options, codes, strict=True)]
+    if missing:
+        raise InputFormatError(f"{path}: mapped field(s) not in the record export: "
+                               f"{', '.join(missing)}")
+    out = pd.DataFrame(rows, columns=["_column", "_field", "_trial"])
+    return out.astype({"_trial": "Int64"})
+
+
+def _visits(table: pd.DataFrame, events, visit: int, path) -> pd.Series:
+    if _EVENT not in table.columns:
+        return pd.Series(visit, index=table.index, dtype="Int64")
+    if events is None:
+        raise InputFormatError(f"{path}: the export is longitudinal ({_EVENT} column); pass "
+                               "events= (e.g. event_visits(event_table)) to map events to "
+                               "visits")
+    names = table[_EVENT]
+    unknown = sorted(set(names) - set(events))
+    if unknown:
+        raise InputFormatError(f"{path}: event(s) not in the events mapping: "
+                               f"{', '.join(unknown)} (map them to a visit, or to None to "
+                               "skip them)")
+    return names.map(dict(events)).astype("Int64")
+
+
+def read_redcap_records(
+    path: str | Path,
+    mapping: Mapping[str, FieldMap],
+    *,
+    events: Mapping[str, int | None] | None = None,
+    dictionary: pd.DataFrame | str | Path | None = None,
+    record_id: str | None = None,
+    visit: int = 0,
+    checkbox_all_zero: str = "missing",
+    subjects: pd.DataFrame | None = None,
+    sep: str = ",",
+    warn: bool = True,
+) -> pd.DataFrame:
+    """Read a REDCap record export (raw values) into validated observations.
+
+    Parameters
+    ----------
+    path : path-like
+        CSV export with raw (coded) values, as REDCap's "CSV / Microsoft
+        Excel (raw data)" export writes it.
+    mapping : mapping of str to :class:`FieldMap`
+        REDCap field name → what it holds. For a checkbox field give the
+        field name (``meds``); each option column ``meds___<code>`` becomes
+        one 0/1 value with trial = the option's position in the dictionary's
+        choice list (or in the export's column order without dictionary).
+    events : mapping of str to int or None, optional
+        Unique event name → visit (``None`` skips the event). Required when
+        the export has a ``redcap_event_name`` column; see
+        :func:`event_visits`.
+    dictionary : DataFrame or path, optional
+        The project's data dictionary: gives the checkbox option order and
+        refuses mapped fields marked as identifiers.
+    record_id : str, optional
+        Column holding the subject pseudonym; REDCap's record-ID field is the
+        first column of every export (the default).
+    visit : int
+        Visit of every row when the project is not longitudinal.
+    checkbox_all_zero : {"missing", "zero"}
+        REDCap exports an unanswered checkbox as all options 0, exactly like
+        an answer with nothing ticked. ``"missing"`` (default, as the REDCapR
+        test project's expected results describe) drops a checkbox whose
+        options are all 0 in a row; ``"zero"`` keeps the zeros.
+    subjects : pandas.DataFrame, optional
+        Validated subjects table; every record must be in it.
+    sep : str
+        Field separator chosen at export (REDCap offers ``,``, ``;``, tab...).
+    warn : bool
+        Warn about values outside the usual range (they are kept and flagged).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Observations as :func:`painmech.registry.validate_observations`
+        returns them (canonical units, ``value_raw``, ``unit_raw``, ``flag``).
+        Blank cells are "not measured" and give no row.
+
+    Raises
+    ------
+    InputFormatError
+        Mapped fields missing, events unmapped, identifier fields mapped, or a
+        trial that is both fixed and given by a repeat instance.
+    ValidationError
+        Every bad value, with the export's row number and REDCap column.
+    """
+    check_option("checkbox_all_zero", checkbox_all_zero, ("missing", "zero"))
+    if dictionary is not None and not isinstance(dictionary, pd.DataFrame):
+        dictionary = read_redcap_dictionary(dictionary, sep=sep)
+    table = _read_csv(path, sep)
+    table.insert(0, "_row", np.arange(len(table), dtype="int64") + 2)
+    rid = record_id or table.columns[1]
+    if rid not in table.columns:
+        raise InputFormatError(f"{path}: record-ID column {rid!r} not in the export")
+    cols = _field_columns(table, mapping, dictionary, path)
+    table["_visit"] = _visits(table, events, visit, path)
+    instance = (table[_REPEAT_INSTANCE].str.strip() if _REPEAT_INSTANCE in table.columns
+                else pd.Series("", index=table.index))
+    table["_instance"] = instance
+    table = table.loc[table["_visit"].notna()]
+    long = table.melt(id_vars=["_row", rid, "_visit", "_instance"],
+                      value_vars=list(cols["_column"]), var_name="_column", value_name="value")
+    long = long.merge(cols, on="_column", how="left")
+    long = long.loc[long["value"].str.strip().ne("")]
+    if checkbox_all_zero == "missing":
+        is_box = long["_column"].ne(long["_field"])
+        zero = long["value"].str.strip().eq("0") & is_box
+        all_zero = zero.groupby([long["_row"], long["_field"]]).transform("all")
+        long = long.loc[~(all_zero & is_box)]
+    spec = pd.DataFrame([{"_field": f, "measure": m.measure, "unit": m.unit, "site": m.site,
+                          "side": m.side} for f, m in mapping.items()])
+    long = long.merge(spec, on="_field", how="left")
+    repeated = long["_instance"].ne("")
+    fixed = long["_trial"].notna()
+    clash = repeated & fixed & long["_column"].eq(long["_field"])
+    if clash.any():
+        bad = sorted(set(long.loc[clash, "_field"]))
+        raise InputFormatError(f"{path}: field(s) {', '.join(bad)} have a fixed trial but are "
+                               "in repeated instances (whose number is the trial)")
+    trial = long["_trial"].astype(object).where(fixed, long["_instance"].where(repeated, "1"))
+    long = long.sort_values(["_row", "_column"], kind="stable")
+    trial = trial.loc[long.index]
+    obs = pd.DataFrame({"subject": long[rid].to_numpy(), "visit": long["_visit"].to_numpy(),
+                        "measure": long["measure"].to_numpy(), "site": long["site"].to_numpy(),
+                        "side": long["side"].to_numpy(), "trial": trial.astype(str).to_numpy(),
+                        "value": long["value"].to_numpy(), "unit": long["unit"].to_numpy()})
+    return validate_long(obs, file=str(path), source_row=long["_row"].to_numpy(),
+                         source_column=long["_column"].to_numpy(), subjects=subjects,
+                         warn=warn, id_columns={"subject": rid, "visit": _EVENT})
+
+
+def write_redcap(observations: pd.DataFrame, directory: str | Path, *,
+                 form: str | Mapping[str, str] | None = None, record_id: str = "record_id",
+                 lang: str = "en") -> dict[str, Path]:
+    """Write observations as a REDCap project: dictionary, records and events.
+
+    Files written to ``directory``: ``dictionary.csv`` (18 columns),
+    ``data.csv`` (flat record export, raw values) and ``event.csv``.
+
+    Returns
+    -------
+    dict of str to pathlib.Path
+        ``{"dictionary": ..., "records": ..., "events": ...}``.
+
+    Examples
+    --------
+    Round trip::
+
+        paths = write_redcap(obs, "out")
+        dd = read_redcap_dictionary(paths["dictionary"])
+        back = read_redcap_records(
+            paths["records"], mapping_from_dictionary(dd),
+            events=event_visits(pd.read_csv(paths["events"]), by="label"))
+    """
+    out = Path(directory)
+    out.mkdir(parents=True, exist_ok=True)
+    fields = redcap_fields(observations, form=form)
+    paths = {"dictionary": out / "dictionary.csv", "records": out / "data.csv",
+             "events": out / "event.csv"}
+    redcap_dictionary(fields, record_id=record_id, lang=lang).to_csv(
+        paths["dictionary"], index=False)
+    redcap_records(observations, fields, record_id=record_id).to_csv(
+        paths["records"], index=False)
+    redcap_events(observations["visit"]).to_csv(paths["events"], index=False)
+    return paths
