@@ -4,6 +4,7 @@ Instrument readers (FreeSurfer stats, ROI time series, TMS grids, tDCS series)
 and interoperability formats (REDCap, BIDS, FHIR) live in submodules.
 """
 
+from painmech.io._freesurfer import read_freesurfer, read_freesurfer_stats
 from painmech.io._observations import (
     FileCheck,
     WideColumn,
@@ -27,6 +28,8 @@ __all__ = [
     "iter_partitions",
     "list_partitions",
     "partition_of",
+    "read_freesurfer",
+    "read_freesurfer_stats",
     "read_observations",
     "read_subjects",
     "read_table",

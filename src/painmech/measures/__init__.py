@@ -7,6 +7,7 @@ metric id, unit and sign convention is defined in :mod:`painmech.registry`.
 
 from painmech.measures._blood import blood_metrics
 from painmech.measures._compute import FAMILIES, Family, compute_metrics
+from painmech.measures._imaging import greymatter_metrics
 from painmech.measures._options import MetricOptions
 from painmech.measures._table import METRIC_COLUMNS, check_metrics, empty_metrics
 from painmech.measures._tdcs import homeostatic_metrics
@@ -21,6 +22,7 @@ __all__ = [
     "check_metrics",
     "compute_metrics",
     "empty_metrics",
+    "greymatter_metrics",
     "homeostatic_metrics",
     "tms_map_metrics",
     "tms_site_means",

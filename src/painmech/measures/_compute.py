@@ -19,6 +19,7 @@ from painmech.exceptions import ValidationError
 from painmech.measures._blood import BLOOD_MEASURES, blood_metrics
 from painmech.measures._clinical import CLINICAL_MEASURES, clinical_metrics
 from painmech.measures._dynamic import DYNAMIC_MEASURES, dynamic_metrics
+from painmech.measures._imaging import GMV_MEASURES, greymatter_metrics
 from painmech.measures._options import MetricOptions
 from painmech.measures._qst import QST_MEASURES, qst_metrics
 from painmech.measures._somatosensory import SOMATOSENSORY_MEASURES, somatosensory_metrics
@@ -62,6 +63,7 @@ FAMILIES: tuple[Family, ...] = (
     Family("somatosensory", SOMATOSENSORY_MEASURES, somatosensory_metrics, configurable=True),
     Family("clinical questionnaires", CLINICAL_MEASURES, clinical_metrics, configurable=True),
     Family("blood markers", BLOOD_MEASURES, blood_metrics),
+    Family("grey matter", GMV_MEASURES, greymatter_metrics),
 )
 
 

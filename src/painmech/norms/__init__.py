@@ -10,12 +10,14 @@ No published reference values are shipped (their printed tables could not be
 sourced); see :mod:`painmech.norms._reference`.
 """
 
+from painmech.norms._imaging import ImagingReference
 from painmech.norms._reference import REFERENCE_COLUMNS, Provenance, ReferenceSet
 from painmech.norms._transform import transform_values
 from painmech.norms._zscore import DEFAULT_COUNT_LIMITS, quality_check, zscore
 
 __all__ = [
     "DEFAULT_COUNT_LIMITS",
+    "ImagingReference",
     "REFERENCE_COLUMNS",
     "Provenance",
     "ReferenceSet",

@@ -1,0 +1,230 @@
+"""Regression reference for grey-matter volumes: OLS on age, sex and eTIV.
+
+Brain volumes scale with head size, fall with age and differ by sex, so a
+mean ± SD table by age band wastes the information a regression uses
+(design.md §6: "or a regression on age, sex and eTIV for imaging"). For each
+metric and hemisphere, ordinary least squares on the healthy controls gives
+
+    volume = b0 + b_age·age + b_sex·[sex dummies] + b_etiv·eTIV + e,
+
+and a new value is scored as ``z = gain · (value − predicted) / s`` with ``s``
+the residual standard deviation (``sqrt(RSS / (n − p))``, p = number of
+coefficients). With the registered ``gain = −1`` a *smaller* volume than
+predicted gives a positive z (design.md §3). The prediction interval of the
+regression is not used: z ignores the uncertainty of the coefficients, which
+is small only when the control group is large (n ≫ p).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from painmech._utils._checks import check_columns
+from painmech.norms._reference import Provenance
+from painmech.norms._transform import metric_attribute, transform_values
+
+__all__ = ["ImagingReference"]
+
+_SV = ["subject", "visit"]
+_KEY = ["metric", "side"]
+_DEFAULT_METRICS = ("gmv_dlpfc", "gmv_thalamus", "gmv_dlpfc_frac", "gmv_thalamus_frac")
+
+
+class ImagingReference:
+    """OLS reference of grey-matter metrics on age, sex and eTIV.
+
+    Parameters
+    ----------
+    name : str
+        Identifier written into the ``ref`` column of scores.
+    metrics : sequence of str
+        Metrics to model (default the four grey-matter metrics).
+    covariates : sequence of {"age", "sex", "etiv"}
+        Predictors (default all three; eTIV in mm³ from the metrics table).
+    source : str, optional
+        Where the controls come from (for the provenance record).
+
+    Attributes
+    ----------
+    coef_ : pandas.DataFrame
+        ``metric, side, term, coef`` — terms ``intercept``, ``age`` (per year),
+        ``sex[<level>]`` (difference from the reference level), ``etiv`` (per
+        mm³).
+    fit_ : pandas.DataFrame
+        ``metric, side, n, p, resid_sd`` per fitted model.
+    sex_levels_ : list of str
+        Sex levels seen in the controls; the first is the reference level.
+    provenance_ : Provenance
+    """
+
+    def __init__(self, name: str = "imaging_ols", *,
+                 metrics: Sequence[str] = _DEFAULT_METRICS,
+                 covariates: Sequence[str] = ("age", "sex", "etiv"),
+                 source: str | None = None) -> None:
+        bad = [c for c in covariates if c not in ("age", "sex", "etiv")]
+        if bad:
+            raise ValueError(f"covariates must be among age, sex, etiv; got {bad}")
+        self.name = name
+        self.metrics = tuple(metrics)
+        self.covariates = tuple(covariates)
+        self.source = source
+
+    def __repr__(self) -> str:
+        state = "fitted" if hasattr(self, "coef_") else "not fitted"
+        return f"ImagingReference(name={self.name!r}, {state})"
+
+    def _design(self, metrics: pd.DataFrame, subjects: pd.DataFrame) -> pd.DataFrame:
+        check_columns(metrics, [*_SV, "metric", "side", "value"], "metrics")
+        check_columns(subjects, ["subject", "sex", "age"], "subjects")
+        subj = subjects.drop_duplicates("subject").set_index("subject")
+        etiv = (metrics.loc[metrics["metric"].eq("etiv")].groupby(_SV)["value"].mean()
+                .rename("etiv").reset_index())
+        data = metrics.reset_index(drop=True).merge(etiv, on=_SV, how="left")
+        data["age"] = data["subject"].map(subj["age"]).to_numpy(dtype=float)
+        data["sex"] = data["subject"].map(subj["sex"]).astype(object)
+        data["y"], _ = transform_values(data["metric"], data["value"])
+        return data
+
+    def _columns(self, data: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
+        cols, names = [np.ones(len(data))], ["intercept"]
+        if "age" in self.covariates:
+            cols.append(data["age"].to_numpy(dtype=float))
+            names.append("age")
+        if "sex" in self.covariates:
+            sex = data["sex"].to_numpy(dtype=object)
+            known = np.isin(sex, self.sex_levels_)
+            for level in self.sex_levels_[1:]:
+                cols.append(np.where(known, (sex == level).astype(float), np.nan))
+                names.append(f"sex[{level}]")
+            if len(self.sex_levels_) == 1:  # one sex only: unknown others become NaN
+                cols[0] = np.where(known, 1.0, np.nan)
+        if "etiv" in self.covariates:
+            cols.append(data["etiv"].to_numpy(dtype=float))
+            names.append("etiv")
+        return np.column_stack(cols), names
+
+    def fit(self, metrics: pd.DataFrame, subjects: pd.DataFrame, *,
+            controls: str | None = "healthy") -> ImagingReference:
+        """Fit one OLS model per metric and hemisphere on the controls.
+
+        Parameters
+        ----------
+        metrics : pandas.DataFrame
+            Metrics table with the modelled metrics and ``etiv`` rows.
+        subjects : pandas.DataFrame
+            ``subject, sex, age[, condition]``.
+        controls : str or None
+            Use subjects whose ``condition`` equals this (default
+            ``"healthy"``); ``None`` uses every subject given.
+
+        Returns
+        -------
+        ImagingReference
+            ``self``, fitted.
+
+        Raises
+        ------
+        ValueError
+            If a model has fewer than p + 2 complete controls (the residual SD
+            needs at least 2 degrees of freedom).
+        """
+        if controls is not None:
+            check_columns(subjects, ["condition"], "subjects")
+            subjects = subjects.loc[subjects["condition"].eq(controls)]
+        data = self._design(metrics.loc[metrics["subject"].isin(subjects["subject"])], subjects)
+        data = data.loc[data["metric"].isin(self.metrics)]
+        levels = sorted(pd.unique(data["sex"].dropna()).tolist())
+        self.sex_levels_ = (["female", *[s for s in levels if s != "female"]]
+                            if "female" in levels else levels)
+        x, names = self._columns(data)
+        y = data["y"].to_numpy(dtype=float)
+        complete = np.isfinite(y) & np.isfinite(x).all(axis=1)
+        coefs, fits = [], []
+        # one least-squares solve per (metric, side) model — a handful, not per subject
+        for (metric, side), idx in data.loc[complete].groupby(_KEY).indices.items():
+            rows = np.flatnonzero(complete)[idx]
+            n, p = len(rows), x.shape[1]
+            if n < p + 2:
+                raise ValueError(f"{metric} ({side}): {n} complete controls for {p} "
+                                 f"coefficients; need at least {p + 2}")
+            beta, *_ = np.linalg.lstsq(x[rows], y[rows], rcond=None)
+            resid = y[rows] - x[rows] @ beta
+            fits.append((metric, side, n, p, float(np.sqrt(resid @ resid / (n - p)))))
+            coefs += [(metric, side, t, float(b)) for t, b in zip(names, beta, strict=True)]
+        if not fits:
+            raise ValueError("no control has a complete set of metric, age, sex and eTIV")
+        self.coef_ = pd.DataFrame(coefs, columns=[*_KEY, "term", "coef"])
+        self.fit_ = pd.DataFrame(fits, columns=[*_KEY, "n", "p", "resid_sd"])
+        n_subj = int(data.loc[complete, "subject"].nunique())
+        self.provenance_ = Provenance(
+            name=self.name, source=self.source or f"fitted on {n_subj} study controls",
+            n=n_subj, created=_dt.date.today().isoformat(),
+            notes={"model": "OLS", "covariates": list(self.covariates),
+                   "sex_reference": self.sex_levels_[0] if self.sex_levels_ else ""})
+        return self
+
+    def predict(self, metrics: pd.DataFrame, subjects: pd.DataFrame) -> pd.DataFrame:
+        """Expected value (transformed scale) and residual SD for every metrics row.
+
+        Returns
+        -------
+        pandas.DataFrame
+            The metrics rows plus ``predicted`` and ``resid_sd`` (NaN where no
+            model or covariate is available) and the covariates used.
+        """
+        if not hasattr(self, "coef_"):
+            raise ValueError(f"{self!r} is not fitted; call fit() first")
+        data = self._design(metrics, subjects)
+        x, names = self._columns(data)
+        wide = self.coef_.pivot_table(index=_KEY, columns="term", values="coef")
+        beta = (data[_KEY].merge(wide.reset_index(), on=_KEY, how="left")[names]
+                .to_numpy(dtype=float))
+        data["predicted"] = np.einsum("ij,ij->i", x, beta)
+        data["resid_sd"] = (data[_KEY].merge(self.fit_, on=_KEY, how="left")["resid_sd"]
+                            .to_numpy(dtype=float))
+        return data
+
+    def zscore(self, metrics: pd.DataFrame, subjects: pd.DataFrame, *,
+               threshold: float = 1.96) -> pd.DataFrame:
+        """Score grey-matter metrics against the fitted regression.
+
+        Parameters
+        ----------
+        metrics : pandas.DataFrame
+            Metrics table including ``etiv`` rows for every scored visit.
+        subjects : pandas.DataFrame
+            ``subject, sex, age``.
+        threshold : float
+            ``abnormal`` when ``|z| > threshold`` (default 1.96, two-sided 95 %).
+
+        Returns
+        -------
+        pandas.DataFrame
+            The metrics columns plus ``z`` (positive = less volume than
+            predicted, via the registered gain), ``ref``, ``direction``
+            (``"gain"``/``"loss"``/``""``), ``abnormal`` (nullable boolean) and
+            ``score_note`` — the columns of :func:`painmech.norms.zscore`.
+        """
+        data = self.predict(metrics, subjects)
+        gain = metric_attribute(data["metric"], "gain").fillna(0).to_numpy(dtype=float)
+        z = gain * (data["y"].to_numpy() - data["predicted"].to_numpy()) / data["resid_sd"]
+        z = z.to_numpy(dtype=float)
+        modelled = data["resid_sd"].notna().to_numpy()
+        note = np.full(len(data), "", dtype=object)
+        note[~data["metric"].isin(self.metrics).to_numpy()] = "not modelled by this reference"
+        note[data["metric"].isin(self.metrics).to_numpy() & ~modelled] = (
+            "no model for this hemisphere")
+        missing_cov = modelled & np.isnan(z) & data["value"].notna().to_numpy()
+        note[missing_cov] = "covariate missing (age, sex level or eTIV)"
+        note[data["value"].isna().to_numpy()] = "no value"
+        abnormal = pd.array(np.abs(z) > threshold, dtype="boolean")
+        abnormal[np.isnan(z)] = pd.NA
+        direction = np.where(np.isnan(z), "", np.where(z > 0, "gain",
+                                                       np.where(z < 0, "loss", "")))
+        out = metrics.reset_index(drop=True)
+        return out.assign(z=z, ref=np.where(np.isnan(z), "", self.name), direction=direction,
+                          abnormal=abnormal, score_note=note)
