@@ -1,0 +1,305 @@
+r"""Measurement-error model: reliability per metric, exceedance probability, status.
+
+The model
+---------
+A scores row carries an observed z (``z_obs``, positive = towards the
+mechanism, design.md §3). Classical test theory splits the observed score
+into a true score and an error; in reference-SD units the error has the
+standard deviation
+
+.. math:: \sigma = \sqrt{1 - \mathrm{ICC}} \cdot \sqrt{\max(n_{ref} / n, 1)}
+
+where ICC is the metric's test-retest reliability, ``n`` the number of trials
+behind the value and ``n_ref`` the number of trials the ICC refers to. Fewer
+trials than ``n_ref`` widen the error as for the mean of independent trials;
+more trials are *not* credited (trial-to-trial noise is only part of the
+session-to-session error), which keeps the model conservative.
+The first factor assumes that the reliability sample had about the reference
+set's spread (SEM = SD·sqrt(1 − ICC)).
+
+With a flat prior on the true z (the default: a patient is not assumed to come
+from the healthy reference population), the probability that the error-free
+value lies beyond the abnormality limit ``t`` is
+
+.. math:: P(z_{true} > t \mid z_{obs}) = \Phi((z_{obs} - t) / \sigma).
+
+With ``prior="reference"`` the true z is given the reference population's
+true-score distribution N(0, ICC) and the observed z is shrunk towards 0
+(Kelley's estimated true score): posterior mean ``w·z_obs`` with
+``w = ICC / (ICC + σ²)`` and posterior SD ``sqrt(ICC·σ² / (ICC + σ²))``.
+
+Several rows (sites, sides, metrics) of one evidence component are averaged:
+the mean z with the mean σ, i.e. errors are treated as perfectly correlated,
+which does not shrink the error by averaging (conservative).
+
+``status`` follows from the probability: ``indicated`` at
+``p ≥ p_indicated``, ``not_indicated`` at ``p ≤ p_not_indicated``,
+``inconclusive`` in between. The two cut-offs are painmech defaults (0.80
+and 0.20), not literature values; change them in :class:`ProfileSettings`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from scipy.stats import norm
+
+from painmech.registry import MEASURES
+
+__all__ = [
+    "KEMP_SEM_KPA",
+    "RELIABILITY",
+    "STATUSES",
+    "ProfileSettings",
+    "Reliability",
+    "exceed_probability",
+    "reliability_table",
+    "row_error",
+    "status_from_probability",
+]
+
+#: The four profile statuses, in display order.
+STATUSES = ("indicated", "inconclusive", "not_indicated", "not_assessed")
+
+#: SEM of the pressure pain threshold in the CPM reliability study of Kemp et
+#: al. 2020 (J Pain 21:708): 0.21 kg/cm², converted to kPa with the registry's
+#: kgf/cm² factor (≈ 20.6 kPa).
+KEMP_SEM_KPA: float = 0.21 * MEASURES["ppt"].units["kgf/cm2"][0]
+
+
+@dataclass(frozen=True)
+class Reliability:
+    """Test-retest reliability of one metric.
+
+    Attributes
+    ----------
+    metric : str
+        Metric id.
+    icc : float
+        Intraclass correlation used for the error of the z-score.
+    source : str
+        Bibliography key(s) of :mod:`painmech.mechanisms` (``references.bib``),
+        ``;``-separated.
+    detail : str
+        Which figure of the source is used and why.
+    n_ref : int or None
+        Trials the ICC is taken to refer to. ``None`` = no trial scaling.
+        Where set, it is the protocol's standard number of trials and the
+        assumption that the ICC refers to it is painmech's.
+    icc_by_method : tuple of (str, float)
+        ICCs that replace ``icc`` when the metric's ``method`` text contains
+        the given substring (e.g. sequential CPM).
+    """
+
+    metric: str
+    icc: float
+    source: str
+    detail: str
+    n_ref: int | None = None
+    icc_by_method: tuple[tuple[str, float], ...] = ()
+
+
+_CPM_ICC = 0.618     # Gehling et al. 2016 BMC Neurol: early (parallel) CPM effect
+_CPM_ICC_SEQ = 0.178  # Gehling et al. 2016: late (sequential) CPM effect
+_CPM_NOTE = ("Gehling 2016 (heat test stimulus, ratings): early/parallel ICC 0.618, "
+             "late/sequential ICC 0.178; used for every CPM effect as the closest sourced "
+             "figure")
+
+_LIST = [
+    Reliability("ppt", 0.80, "mailloux2021",
+                "lower end of the low-back ICC range 0.80–0.99 (conservative); n_ref = the "
+                "DFNS 3 trials (painmech assumption)", n_ref=3),
+    *[Reliability(m, _CPM_ICC, "gehling2016", _CPM_NOTE,
+                  icc_by_method=(("sequential", _CPM_ICC_SEQ),))
+      for m in ("cpm_effect", "cpm_effect_pct", "cpm_rating_effect", "cpm_rating_effect_pct")],
+    Reliability("tpd", 0.66, "catley2013",
+                "inter-rater ICC at the back (intra-rater 0.79–0.86); conservative"),
+    Reliability("gmv_thalamus", 0.90, "morey2010", "thalamus scan-rescan ICC ≈ 0.9"),
+    Reliability("gmv_thalamus_frac", 0.90, "morey2010",
+                "thalamus scan-rescan ICC ≈ 0.9 (eTIV ratio assumed as reliable)"),
+    Reliability("gmv_dlpfc", 0.88, "iscan2015",
+                "Desikan-Killiany cortical volume ICC 0.88 (approved scans)"),
+    Reliability("gmv_dlpfc_frac", 0.88, "iscan2015",
+                "Desikan-Killiany cortical volume ICC 0.88 (eTIV ratio assumed as reliable)"),
+    Reliability("fc_affective_sensory_index", 0.29, "noble2019",
+                "meta-analytic mean edge-level ICC 0.29; the index averages edges, so this "
+                "is conservative"),
+]
+
+#: Sourced reliabilities, keyed by metric id. Metrics not listed use
+#: :attr:`ProfileSettings.default_icc`.
+RELIABILITY: dict[str, Reliability] = {r.metric: r for r in _LIST}
+
+
+@dataclass(frozen=True)
+class ProfileSettings:
+    """Thresholds and error-model choices of :func:`painmech.mechanisms.profile`.
+
+    Attributes
+    ----------
+    z_threshold : float
+        Abnormality limit on the z scale (DFNS: |z| > 1.96, Rolke et al. 2006
+        Pain 123:231; only the mechanism direction, positive z, counts).
+    p_indicated, p_not_indicated : float
+        Probability cut-offs for ``indicated`` and ``not_indicated``.
+        **painmech defaults** (0.80, 0.20), not literature values.
+    prior : {"flat", "reference"}
+        Prior on the true z (see the module docstring).
+    default_icc : float
+        ICC for metrics without a sourced reliability. **painmech default**
+        (0.5), not a literature value.
+    icc : mapping of str to float
+        Per-metric ICC overrides (take precedence over :data:`RELIABILITY`).
+    scale_by_trials : bool
+        Widen the error when fewer trials than ``n_ref`` were recorded.
+    cpm_sem_kpa : float
+        SEM of the CPM test PPT in kPa (Kemp et al. 2020 J Pain 21:708:
+        0.21 kg/cm² ≈ 20.6 kPa).
+    cpm_responder_k : float
+        A CPM effect beyond ``k · SEM`` is a true effect (Kemp et al. 2020:
+        k = 2).
+    cold_cpt_cut_degc : float
+        CPT at or above which whiplash patients are highlighted, in °C
+        (Sterling et al. 2011 Pain 152:1272: ≥ 13 °C, OR 26.3 for the
+        chronic/severe trajectory).
+    """
+
+    z_threshold: float = 1.96
+    p_indicated: float = 0.80
+    p_not_indicated: float = 0.20
+    prior: Literal["flat", "reference"] = "flat"
+    default_icc: float = 0.5
+    icc: Mapping[str, float] = field(default_factory=dict)
+    scale_by_trials: bool = True
+    cpm_sem_kpa: float = KEMP_SEM_KPA
+    cpm_responder_k: float = 2.0
+    cold_cpt_cut_degc: float = 13.0
+
+    def __post_init__(self) -> None:
+        if not 0.0 < self.p_not_indicated < self.p_indicated < 1.0:
+            raise ValueError(
+                "ProfileSettings needs 0 < p_not_indicated < p_indicated < 1; got "
+                f"p_not_indicated={self.p_not_indicated!r}, p_indicated={self.p_indicated!r}")
+        if self.prior not in ("flat", "reference"):
+            raise ValueError(f"Invalid value for the 'prior' parameter: {self.prior!r}. "
+                             "Allowed values are 'flat', 'reference'.")
+        for name, value in (("default_icc", self.default_icc), *self.icc.items()):
+            if not 0.0 < float(value) < 1.0:
+                raise ValueError(f"ICC for {name!r} must lie strictly between 0 and 1; "
+                                 f"got {value!r}")
+        if self.cpm_sem_kpa <= 0 or self.cpm_responder_k <= 0:
+            raise ValueError("cpm_sem_kpa and cpm_responder_k must be positive")
+
+
+def reliability_table(settings: ProfileSettings | None = None) -> pd.DataFrame:
+    """The reliability figures in use, one row per sourced or overridden metric.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``metric, icc, icc_sequential, n_ref, source, detail``; an
+        override from ``settings.icc`` shows ``source = "user"``.
+    """
+    settings = settings or ProfileSettings()
+    rows = [{"metric": r.metric, "icc": r.icc,
+             "icc_sequential": dict(r.icc_by_method).get("sequential", np.nan),
+             "n_ref": r.n_ref, "source": r.source, "detail": r.detail}
+            for r in RELIABILITY.values()]
+    for metric, icc in settings.icc.items():
+        rows = [r for r in rows if r["metric"] != metric]
+        rows.append({"metric": metric, "icc": float(icc), "icc_sequential": np.nan,
+                     "n_ref": None, "source": "user", "detail": "override"})
+    return pd.DataFrame(rows)
+
+
+def row_error(metric: pd.Series, n_trials: pd.Series, method: pd.Series,
+              settings: ProfileSettings) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """ICC, error SD (z units) and whether the ICC is a painmech default, per row.
+
+    Parameters
+    ----------
+    metric, n_trials, method : pandas.Series
+        Aligned columns of the scores table (``n_trials`` may hold NaN).
+    settings : ProfileSettings
+
+    Returns
+    -------
+    icc, sigma : numpy.ndarray of float
+    defaulted : numpy.ndarray of bool
+        True where no sourced or user ICC exists and ``default_icc`` was used.
+    """
+    metric = metric.astype(object)
+    sourced = {m: r.icc for m, r in RELIABILITY.items()}
+    icc = metric.map({**sourced, **dict(settings.icc)}).to_numpy(dtype=float)
+    defaulted = np.isnan(icc)
+    icc = np.where(defaulted, settings.default_icc, icc)
+    method_text = method.astype(object).fillna("").astype(str)
+    for m, rec in RELIABILITY.items():
+        if m in settings.icc:
+            continue
+        for needle, alt in rec.icc_by_method:
+            hit = (metric == m).to_numpy() & method_text.str.contains(needle, regex=False)
+            icc = np.where(hit, alt, icc)
+    sigma = np.sqrt(1.0 - icc)
+    if settings.scale_by_trials:
+        n_ref = metric.map({m: r.n_ref for m, r in RELIABILITY.items()
+                            if r.n_ref}).to_numpy(dtype=float)
+        n = pd.to_numeric(n_trials, errors="coerce").to_numpy(dtype=float)
+        ok = np.isfinite(n_ref) & np.isfinite(n) & (n > 0)
+        factor = np.ones_like(sigma)
+        factor[ok] = np.sqrt(np.maximum(n_ref[ok] / n[ok], 1.0))
+        sigma = sigma * factor
+    return icc, sigma, defaulted
+
+
+def exceed_probability(z, sigma, threshold: float, prior: str = "flat", icc=None) -> np.ndarray:
+    """Probability that the error-free z exceeds ``threshold``.
+
+    Parameters
+    ----------
+    z : array_like of float
+        Observed z (positive = towards the mechanism).
+    sigma : array_like of float
+        Error SD of ``z`` in z units (> 0).
+    threshold : float
+        Limit on the z scale (e.g. 1.96).
+    prior : {"flat", "reference"}
+        See the module docstring.
+    icc : array_like of float, optional
+        True-score variance of the reference population (needed for
+        ``prior="reference"``).
+
+    Returns
+    -------
+    numpy.ndarray of float
+        NaN where ``z`` is NaN.
+    """
+    z = np.asarray(z, dtype=float)
+    sigma = np.asarray(sigma, dtype=float)
+    if prior == "flat":
+        return norm.cdf((z - threshold) / sigma)
+    if prior != "reference":
+        raise ValueError(f"Invalid value for the 'prior' parameter: {prior!r}. "
+                         "Allowed values are 'flat', 'reference'.")
+    if icc is None:
+        raise ValueError("prior='reference' needs the icc of each value")
+    tau2 = np.asarray(icc, dtype=float)
+    e2 = sigma**2
+    w = tau2 / (tau2 + e2)
+    sd = np.sqrt(tau2 * e2 / (tau2 + e2))
+    return norm.cdf((w * z - threshold) / sd)
+
+
+def status_from_probability(p, settings: ProfileSettings) -> np.ndarray:
+    """Map probabilities to ``indicated / inconclusive / not_indicated``.
+
+    NaN probabilities map to ``""`` (the caller decides).
+    """
+    p = np.asarray(p, dtype=float)
+    return np.select(
+        [p >= settings.p_indicated, p <= settings.p_not_indicated, np.isfinite(p)],
+        ["indicated", "not_indicated", "inconclusive"], default="").astype(object)
