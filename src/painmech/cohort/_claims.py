@@ -228,7 +228,8 @@ def _run_claim(c: Claim, metrics, subjects, o) -> dict:
     base = {"claim": c.id, "section": c.section, "mechanism": c.mechanism,
             "statement_en": c.statement_en, "statement_de": c.statement_de, "kind": c.kind,
             "population": ", ".join(c.population), "site": _site_label(sites),
-            "effect": np.nan, "ci_low": np.nan, "ci_high": np.nan, "n": 0, "p": np.nan}
+            "effect": np.nan, "ci_low": np.nan, "ci_high": np.nan, "n": 0, "p": np.nan,
+            "scale": "", "test": "", "effect_type": ""}
     present = set(pd.unique(metrics["metric"].astype(str)))
     candidates = [(m, s) for m, s in c.metrics if m in present]
     if not candidates:
@@ -307,7 +308,4 @@ def check_claims(
     testable = out["verdict"] != "not_testable"
     out["p_holm"] = np.nan
     out.loc[testable, "p_holm"] = holm(out.loc[testable, "p"].to_numpy(float))
-    out["scale"] = out["scale"].fillna("")
-    out["test"] = out["test"].fillna("")
-    out["effect_type"] = out["effect_type"].fillna("")
     return out
