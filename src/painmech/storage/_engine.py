@@ -107,12 +107,14 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        """A session for reading; it is rolled back at the end (never writes)."""
+        """A session for reading; closed (and its transaction rolled back) at the end.
+
+        Objects loaded in it stay readable afterwards (detached, not expired).
+        """
         session = self._read()
         try:
             yield session
         finally:
-            session.rollback()
             session.close()
 
     @contextmanager

@@ -227,9 +227,9 @@ def import_frames(session: Session, actor: Actor, study: Study, observations: pd
     obs = checked.data
     rows = (observations["_row"].to_numpy() if "_row" in observations
             else np.arange(len(observations)) + 2)
-    clashes = _observation_clashes(session, study, obs, rows, obs_file)
-    if clashes:
-        return _rejected(clashes, flag_table)
+    clashes = problem_frame(_observation_clashes(session, study, obs, rows, obs_file))
+    if not clashes.empty:
+        return _rejected([clashes], flag_table)
     return _store(session, actor, study, obs, new_subjects, existing, source, digest, flag_table)
 
 
