@@ -17,6 +17,7 @@ NORMALISATION_COLUMNS = ["subject", "metric", "site", "side", "abnormal_visit", 
                          "pain_free_visit", "z_pain_free", "normalised_visit", "status"]
 
 _KEYS = ["subject", "metric", "site", "side"]
+_PAIN_METRICS = ("pain_state", "pain_intensity")
 
 
 def trajectories(metrics: pd.DataFrame, value: str = "value") -> pd.DataFrame:
@@ -69,7 +70,8 @@ def pain_status(metrics: pd.DataFrame) -> pd.DataFrame:
     pandas.DataFrame
         ``subject, visit, in_pain`` (bool).
     """
-    rows = metrics[metrics["metric"].isin(["pain_state", "pain_intensity"])]
+    check_columns(metrics, ["subject", "visit", "metric", "value"], "metrics")
+    rows = metrics[metrics["metric"].isin(list(_PAIN_METRICS))]
     wide = rows.pivot_table(index=["subject", "visit"], columns="metric", values="value",
                             aggfunc="mean")
     state = wide["pain_state"] if "pain_state" in wide else pd.Series(np.nan, wide.index)
@@ -115,7 +117,8 @@ def normalisation(scores: pd.DataFrame, pain: pd.DataFrame | None = None,
     """
     check_columns(scores, [*_KEYS, "visit", "z"], "scores")
     pain = pain_status(scores) if pain is None else pain
-    z = scores.dropna(subset=["z"]).groupby([*_KEYS, "visit"], as_index=False)["z"].mean()
+    z = scores[~scores["metric"].isin(list(_PAIN_METRICS))].dropna(subset=["z"])
+    z = z.groupby([*_KEYS, "visit"], as_index=False)["z"].mean()
     z = z.merge(pain[["subject", "visit", "in_pain"]], on=["subject", "visit"], how="left")
     z["abnormal"] = z["z"].abs() > threshold
     z = z.sort_values([*_KEYS, "visit"])

@@ -1,0 +1,102 @@
+"""Reliable change (Jacobson & Truax 1991), trajectories and normalisation."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from painmech.longitudinal import normalisation, pain_status, rci, reliable_change, trajectories
+
+COLS = ["subject", "visit", "metric", "site", "side", "value"]
+
+
+def test_rci_hand_calculation():
+    # (300 - 400) / (sqrt(2) * 25) = -100 / 35.355 = -2.8284
+    assert float(rci(400, 300, 25)) == pytest.approx(-2.8284, abs=1e-4)
+    assert np.isnan(rci(1, 2, 0))
+
+
+def test_reliable_change_status_uses_registry_direction():
+    m = pd.DataFrame([
+        ("a", 0, "ppt", "lumbar", "left", 400.0), ("a", 1, "ppt", "lumbar", "left", 300.0),
+        ("a", 2, "ppt", "lumbar", "left", 390.0),
+        ("b", 0, "ppt", "lumbar", "left", 300.0), ("b", 1, "ppt", "lumbar", "left", 400.0),
+        ("c", 0, "ppt", "thenar", "left", 300.0), ("c", 1, "ppt", "thenar", "left", 400.0),
+        ("d", 0, "xyz", "none", "none", 1.0), ("d", 1, "xyz", "none", "none", 9.0),
+    ], columns=COLS)
+    rel = pd.DataFrame({"metric": ["ppt", "xyz"], "site": ["lumbar", "any"],
+                        "sem": [25.0, 1.0], "basis": ["cited", "given"]})
+    out = reliable_change(m, rel).set_index(["subject", "visit"])
+    # a: PPT fell 100 kPa, RCI -2.83 -> reliable; PPT gain is -1 -> more sensitive = worsening
+    assert out.loc[("a", 1), "rci"] == pytest.approx(-2.8284, abs=1e-4)
+    assert out.loc[("a", 1), "status"] == "reliable_worsening"
+    assert out.loc[("a", 1), "mdc95"] == pytest.approx(stats.norm.ppf(0.975) * np.sqrt(2) * 25)
+    assert out.loc[("a", 2), "status"] == "no_reliable_change"  # -10 kPa < MDC95 69.3
+    assert out.loc[("b", 1), "status"] == "reliable_improvement"
+    assert out.loc[("c", 1), "status"] == "no_reliability_data"  # thenar: no SEM given
+    assert out.loc[("d", 1), "status"] == "reliable_increase"  # unknown metric: no direction
+    assert out.loc[("d", 1), "basis"] == "given"
+
+
+def test_reliable_change_requires_sem_column():
+    with pytest.raises(ValueError, match="missing the column"):
+        reliable_change(pd.DataFrame(columns=COLS), pd.DataFrame({"metric": ["ppt"]}))
+
+
+def test_trajectory_slope_matches_linregress(rng):
+    visits = np.array([0, 1, 3, 4])
+    vals = rng.normal(size=4)
+    m = pd.DataFrame({"subject": "a", "visit": visits, "metric": "ppt", "site": "lumbar",
+                      "side": "left", "value": vals})
+    m = pd.concat([m, m.iloc[:1].assign(subject="b")])
+    out = trajectories(m).set_index("subject")
+    assert out.loc["a", "slope_per_visit"] == pytest.approx(
+        stats.linregress(visits, vals).slope)
+    assert out.loc["a", "change"] == pytest.approx(vals[-1] - vals[0])
+    assert out.loc["a", "n_visits"] == 4 and out.loc["a", "last_visit"] == 4
+    assert np.isnan(out.loc["b", "slope_per_visit"])
+
+
+def test_pain_status_prefers_pain_state_flag():
+    m = pd.DataFrame([
+        ("a", 0, "pain_intensity", "none", "none", 5.0), ("a", 0, "pain_state", "none", "none", 1),
+        ("a", 1, "pain_intensity", "none", "none", 1.0), ("a", 1, "pain_state", "none", "none", 0),
+        ("b", 0, "pain_intensity", "none", "none", 0.0),
+    ], columns=COLS)
+    st = pain_status(m).set_index(["subject", "visit"])["in_pain"]
+    assert st.to_dict() == {("a", 0): True, ("a", 1): False, ("b", 0): False}
+
+
+def _scores(rows):
+    # a scores table carries the metric value and z; pain rows have a value but no z
+    out = pd.DataFrame(rows, columns=["subject", "visit", "metric", "site", "side", "value"])
+    return out.assign(z=out["value"].where(out["metric"] != "pain_state"))
+
+
+def test_normalisation_statuses():
+    def pain(subject, states):
+        return [(subject, v, "pain_state", "none", "none", s) for v, s in enumerate(states)]
+
+    rows = (
+        [("a", 0, "ppt", "lumbar", "left", 2.8), ("a", 1, "ppt", "lumbar", "left", 1.2)]
+        + pain("a", [1, 0])
+        + [("b", 0, "ppt", "lumbar", "left", 2.8), ("b", 1, "ppt", "lumbar", "left", 2.5)]
+        + pain("b", [1, 0])
+        + [("c", 0, "ppt", "lumbar", "left", -2.5), ("c", 1, "ppt", "lumbar", "left", 0.3)]
+        + pain("c", [1, 1])
+        + [("d", 0, "ppt", "lumbar", "left", 3.0), ("d", 1, "ppt", "lumbar", "left", 3.1)]
+        + pain("d", [1, 1])
+        + [("e", 0, "ppt", "lumbar", "left", 0.5), ("e", 1, "ppt", "lumbar", "left", 0.1)]
+        + pain("e", [1, 0])
+        + [("f", 0, "ppt", "lumbar", "left", 2.5)] + pain("f", [1, 0])
+    )
+    out = normalisation(_scores(rows)).set_index("subject")
+    assert out.loc["a", "status"] == "normalised_with_recovery"
+    assert out.loc["a", "pain_free_visit"] == 1 and out.loc["a", "z_pain_free"] == 1.2
+    assert out.loc["b", "status"] == "abnormal_after_recovery"
+    assert out.loc["c", "status"] == "normalised_in_pain"  # loss side counts as abnormal too
+    assert out.loc["d", "status"] == "still_in_pain"
+    assert "e" not in out.index  # never abnormal
+    assert out.loc["f", "status"] == "no_score_when_pain_free"
+    # threshold is a parameter: with 3.5 nothing was abnormal
+    assert normalisation(_scores(rows), threshold=3.5).empty
