@@ -1,1 +1,20 @@
-"""Virtual patients: the back-pain neuraxis model and its virtual test battery."""
+"""Virtual patients: the back-pain neuraxis model and its virtual test battery.
+
+The public entry point is :func:`simulate_cohort`, which returns a
+:class:`SimulationResult` holding tables in painmech's data contract
+(subjects, observations, TMS grid, tDCS MEP series, ROI time series) plus
+the ground truth (expressed mechanism parameters per visit).
+:func:`calibration_report` compares simulated cohorts with the published
+targets of the simulator design.
+"""
+
+from painmech.simulation._cohort import INSTRUMENTS, SimulationResult, simulate_cohort
+from painmech.simulation._params import MECHANISM_PARAMS, MechanismParam
+
+__all__ = [
+    "INSTRUMENTS",
+    "MECHANISM_PARAMS",
+    "MechanismParam",
+    "SimulationResult",
+    "simulate_cohort",
+]

@@ -1,0 +1,301 @@
+"""Virtual cohorts: patients, course between visits and the full test battery."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from painmech.simulation import _battery, _clinical
+from painmech.simulation._connectivity import ROIS, TR_S, roi_series
+from painmech.simulation._course import DAYS_PER_MONTH, advance, initial_state, pain_level
+from painmech.simulation._params import MECHANISM_PARAMS, mechanism_ids
+from painmech.simulation._plasticity import TIMEPOINTS, tdcs_meps
+from painmech.simulation._population import Population, sample_population
+from painmech.simulation._tables import STR, grid_frame, observations_frame, strings
+from painmech.simulation._tms import GRID_X, GRID_Y, MUSCLES, tms_maps
+
+__all__ = ["SimulationResult", "simulate_cohort", "INSTRUMENTS"]
+
+INSTRUMENTS = ("tms", "tdcs", "roi")
+_ROI_PARQUET_ROWS = 2_000_000
+_LATENT = ("n", "s", "c", "s_inf", "pain", "vulnerability")
+# baseline pain duration in months per condition: (low, high) uniform, or
+# (minimum, log-normal median) when the second entry is negative (assumptions
+# consistent with the condition definitions: acute < 6 weeks, subacute 6–12
+# weeks, chronic ≥ 3 months)
+_DURATION = {"healthy": (0.0, 0.0), "acute_lbp": (0.2, 1.4), "subacute_lbp": (1.5, 3.0),
+             "chronic_lbp": (3.0, -30.0), "recurrent_lbp": (6.0, -24.0),
+             "neck_pain": (3.0, -24.0), "whiplash": (0.1, 1.0)}
+
+
+@dataclass
+class SimulationResult:
+    """Tables of a simulated cohort, in painmech's data contract (design.md §3).
+
+    Attributes
+    ----------
+    subjects : DataFrame
+        ``subject, sex, age, condition``.
+    observations : DataFrame
+        ``subject, visit, measure, site, side, trial, value, unit`` in canonical
+        units (registry).
+    tms : DataFrame
+        ``subject, visit, muscle, hemisphere, x_cm, y_cm, stimulus, mep_uv``.
+    tdcs : DataFrame
+        ``subject, visit, timepoint, pulse, mep_uv``.
+    roi : DataFrame
+        ``subject, visit, roi, t, signal`` (``t`` in seconds, signal in a.u.).
+    truth : DataFrame
+        ``subject, visit, mechanism, parameter, value, active``: the expressed
+        parameter of every mechanism at every visit.
+    latent : DataFrame
+        ``subject, visit, parameter, value``: course states (n, s, c, s_inf,
+        pain 0–1, vulnerability).
+    seed : int or None
+    """
+
+    subjects: pd.DataFrame
+    observations: pd.DataFrame
+    tms: pd.DataFrame
+    tdcs: pd.DataFrame
+    roi: pd.DataFrame
+    truth: pd.DataFrame
+    latent: pd.DataFrame
+    seed: int | None = None
+    files: dict[str, Path] = field(default_factory=dict, repr=False)
+
+    def write(self, directory: str | Path, roi_format: str = "auto") -> dict[str, Path]:
+        """Write every table to ``directory`` (created if needed).
+
+        Files: ``subjects.csv, observations.csv, tms.csv, tdcs.csv, truth.csv,
+        latent.csv`` and ``roi.csv`` — or ``roi.parquet`` when ``roi_format``
+        is ``"parquet"``, or ``"auto"`` and the table has more than two million
+        rows. The same seed gives byte-identical files.
+
+        Returns
+        -------
+        dict of str to Path
+            Table name → file written.
+        """
+        import pyarrow as pa
+        import pyarrow.csv as pacsv
+        import pyarrow.parquet as pq
+
+        if roi_format not in ("auto", "csv", "parquet"):
+            raise ValueError(f"roi_format must be 'auto', 'csv' or 'parquet'; got {roi_format!r}")
+        out = Path(directory)
+        out.mkdir(parents=True, exist_ok=True)
+        opts = pacsv.WriteOptions(quoting_style="none")
+        files = {}
+        for name in ("subjects", "observations", "tms", "tdcs", "roi", "truth", "latent"):
+            df = getattr(self, name)
+            table = pa.Table.from_pandas(df, preserve_index=False)
+            parquet = name == "roi" and (roi_format == "parquet" or (
+                roi_format == "auto" and len(df) > _ROI_PARQUET_ROWS))
+            if parquet:
+                path = out / f"{name}.parquet"
+                pq.write_table(table.replace_schema_metadata(None), path)
+            else:
+                path = out / f"{name}.csv"
+                pacsv.write_csv(table, path, opts)
+            files[name] = path
+        self.files = files
+        return files
+
+
+def _visit_months(visits, interval_months: float) -> np.ndarray:
+    if isinstance(visits, (int, np.integer)):
+        if visits < 1:
+            raise ValueError(f"visits must be >= 1; got {visits}")
+        return np.arange(int(visits)) * float(interval_months)
+    months = np.asarray(list(visits), dtype=float)
+    if months.size == 0 or months[0] != 0 or np.any(np.diff(months) <= 0):
+        raise ValueError("visits given as months must start at 0 and increase strictly")
+    return months
+
+
+def _durations(condition, rng) -> np.ndarray:
+    lo, hi = np.array([_DURATION[c] for c in condition]).T.reshape(2, -1)
+    uni = rng.uniform(lo, np.abs(hi))
+    logn = lo + np.abs(hi) * rng.lognormal(0.0, 0.8, lo.shape[0])
+    return np.where(hi < 0, logn, uni)
+
+
+def expressed(pop: Population, state, force: Mapping[str, float] | None) -> dict:
+    """Expressed parameter of each mechanism: ``healthy + (trait - healthy) * driver``."""
+    drivers = {"n": state.n, "S": state.s, "C": state.c, "trait": np.ones(pop.n)}
+    eff = {}
+    for j, m in enumerate(mechanism_ids()):
+        p = MECHANISM_PARAMS[m]
+        eff[p.parameter] = p.healthy + (pop.trait[:, j] - p.healthy) * drivers[p.driver]
+        if force and m in force:
+            eff[p.parameter] = np.full(pop.n, float(force[m]))
+    return eff
+
+
+def simulate_cohort(
+    n: int,
+    conditions: str | Sequence[str] | Mapping[str, float] | None = None,
+    visits: int | Sequence[float] = 1,
+    seed: int | None = 0,
+    *,
+    interval_months: float = 6.0,
+    instruments: Sequence[str] = INSTRUMENTS,
+    roi_timepoints: int = 150,
+    tms_stimuli: int = 2,
+    force: Mapping[str, float] | None = None,
+) -> SimulationResult:
+    """Simulate a cohort of virtual patients through the full test battery.
+
+    Parameters
+    ----------
+    n : int
+        Number of virtual patients (≥ 1).
+    conditions : str, sequence of str, mapping or None
+        Condition ids (registry); a mapping gives shares. ``None``: all seven
+        conditions in equal shares. Patients are grouped by condition.
+    visits : int or sequence of float
+        Number of visits ``interval_months`` apart, or the visit times in
+        months since baseline (starting at 0). Visits are numbered 0, 1, …;
+        the course model runs between them.
+    seed : int or None
+        Seed of the numpy Generator; the same seed gives identical tables.
+    interval_months : float
+        Months between visits when ``visits`` is an int.
+    instruments : sequence of {"tms", "tdcs", "roi"}
+        Instrument tables to simulate; the others are returned empty.
+    roi_timepoints : int
+        Volumes per ROI time series (TR 2 s).
+    tms_stimuli : int
+        Stimuli per TMS grid site.
+    force : mapping mechanism id → value, optional
+        Fix the *expressed* parameter of these mechanisms in every patient
+        and visit (ground truth follows). Used to switch one mechanism on in
+        otherwise healthy people.
+
+    Returns
+    -------
+    SimulationResult
+    """
+    if not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"n must be a positive integer; got {n!r}")
+    bad = [i for i in instruments if i not in INSTRUMENTS]
+    if bad:
+        raise ValueError(f"unknown instrument(s) {bad}; choose from {', '.join(INSTRUMENTS)}")
+    unknown = [m for m in (force or {}) if m not in MECHANISM_PARAMS]
+    if unknown:
+        raise ValueError(f"unknown mechanism(s) in force: {unknown}")
+    months = _visit_months(visits, interval_months)
+    rng = np.random.default_rng(seed)
+    pop = sample_population(int(n), conditions, rng, force)
+    state = initial_state(pop.condition, pop.vulnerability, rng)
+    duration0 = _durations(pop.condition, rng)
+    visit_ids = list(range(len(months)))
+    obs, truth, latent, tms, tdcs, roi = [], [], [], [], [], []
+    mep_params = np.column_stack([pop.nuisance[f"mep_p{i}"] for i in range(1, 6)])
+    for v, month in enumerate(months):
+        if v > 0:
+            state = advance(state, (month - months[v - 1]) * DAYS_PER_MONTH, pop.condition, rng)
+        eff = expressed(pop, state, force)
+        pain = pain_level(state.n, state.s)
+        blocks = _battery.qst_blocks(pop, eff, rng)
+        ppt_lumbar = next(b[4] for b in blocks if b[0] == "ppt" and b[1] == "lumbar"
+                          and b[2] == "right").mean(axis=1)
+        blocks += _battery.tsp_cpm_blocks(pop, eff, ppt_lumbar, rng)
+        local_l = _battery._local(pop, "lumbar")
+        local_c = _battery._local(pop, "cervical")
+        blocks += _clinical.tactile_blocks(pop, eff["beta_2pd"], local_l, local_c, pain, rng)
+        blocks += _clinical.blood_blocks(pop, eff["iota"], rng)
+        blocks += _clinical.imaging_blocks(pop, eff["delta_gm"], rng)
+        blocks += _clinical.clinical_blocks(pop, pain, state.s, duration0 + month,
+                                            state.episode, rng)
+        obs.append(blocks)
+        truth.append(np.column_stack([eff[MECHANISM_PARAMS[m].parameter]
+                                      for m in mechanism_ids()]))
+        latent.append(np.column_stack([state.n, state.s, state.c, state.s_inf, pain,
+                                       pop.vulnerability]))
+        if "tms" in instruments:
+            tms.append(np.round(tms_maps(mep_params, eff["s_smudge"], rng, tms_stimuli), 1))
+        if "tdcs" in instruments:
+            tdcs.append(np.round(tdcs_meps(mep_params, eff["g_meta"], rng), 1))
+        if "roi" in instruments:
+            roi.append(np.round(roi_series(eff["lambda_aff"], pop.nuisance["c_pp"],
+                                           roi_timepoints, rng).astype(float), 3))
+    return SimulationResult(
+        subjects=_subjects(pop),
+        observations=observations_frame(pop.subject, visit_ids, obs),
+        tms=_tms_frame(pop, visit_ids, tms, tms_stimuli),
+        tdcs=_tdcs_frame(pop, visit_ids, tdcs),
+        roi=_roi_frame(pop, visit_ids, roi, roi_timepoints),
+        truth=_truth_frame(pop, visit_ids, truth),
+        latent=grid_frame(pop.subject, visit_ids, latent, [("parameter", np.array(_LATENT))],
+                          "value"),
+        seed=seed,
+    )
+
+
+def _subjects(pop: Population) -> pd.DataFrame:
+    return pd.DataFrame({
+        "subject": pd.Series(pop.subject, dtype=STR),
+        "sex": pd.Series(pop.sex, dtype=STR),
+        "age": pop.age.astype(np.float64),
+        "condition": pd.Series(pop.condition, dtype=STR),
+    })
+
+
+def _truth_frame(pop, visit_ids, arrays) -> pd.DataFrame:
+    mids = mechanism_ids()
+    df = grid_frame(pop.subject, visit_ids, arrays, [("mechanism", np.array(mids))], "value")
+    params = [MECHANISM_PARAMS[m] for m in mids]
+    k = len(mids)
+    code = np.tile(np.arange(k), len(df) // k)
+    df.insert(3, "parameter", strings(code, [p.parameter for p in params]))
+    healthy = np.array([p.healthy for p in params])[code]
+    thr = np.array([p.active_threshold for p in params])[code]
+    df["active"] = np.abs(df["value"].to_numpy() - healthy) >= thr
+    return df
+
+
+def _tms_frame(pop, visit_ids, arrays, stimuli) -> pd.DataFrame:
+    cols = ["subject", "visit", "muscle", "hemisphere", "x_cm", "y_cm", "stimulus", "mep_uv"]
+    if not arrays:
+        return _empty(cols, {"visit": "int64", "x_cm": "float64", "y_cm": "float64",
+                             "stimulus": "int64", "mep_uv": "float64"})
+    gx, gy = np.meshgrid(GRID_X, GRID_Y, indexing="ij")
+    sites = np.arange(gx.size)
+    df = grid_frame(pop.subject, visit_ids, arrays,
+                    [("muscle", np.array(MUSCLES)), ("site", sites),
+                     ("stimulus", np.arange(1, stimuli + 1))], "mep_uv")
+    site = df.pop("site").to_numpy()
+    df.insert(3, "hemisphere", strings(np.zeros(len(df), dtype=np.int64), ["left"]))
+    df.insert(4, "x_cm", gx.ravel()[site].astype(np.float64))
+    df.insert(5, "y_cm", gy.ravel()[site].astype(np.float64))
+    df["stimulus"] = df["stimulus"].astype(np.int64)
+    return df[cols]
+
+
+def _tdcs_frame(pop, visit_ids, arrays) -> pd.DataFrame:
+    cols = ["subject", "visit", "timepoint", "pulse", "mep_uv"]
+    if not arrays:
+        return _empty(cols, {"visit": "int64", "pulse": "int64", "mep_uv": "float64"})
+    pulses = arrays[0].shape[-1]
+    return grid_frame(pop.subject, visit_ids, arrays,
+                      [("timepoint", np.array(TIMEPOINTS)),
+                       ("pulse", np.arange(1, pulses + 1, dtype=np.int64))], "mep_uv")
+
+
+def _roi_frame(pop, visit_ids, arrays, n_t) -> pd.DataFrame:
+    cols = ["subject", "visit", "roi", "t", "signal"]
+    if not arrays:
+        return _empty(cols, {"visit": "int64", "t": "float64", "signal": "float64"})
+    return grid_frame(pop.subject, visit_ids, arrays,
+                      [("roi", np.array(ROIS)), ("t", np.arange(n_t) * TR_S)], "signal",
+                      dtypes={"t": np.float64})
+
+
+def _empty(cols, dtypes) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series([], dtype=dtypes.get(c, STR)) for c in cols})

@@ -1,0 +1,121 @@
+"""Course dynamics over days to months: nociception, sensitisation, chronicity.
+
+Three states per patient evolve on the course clock (explicit Euler, one
+day per step, vectorised over patients):
+
+* ``n`` — ongoing peripheral nociception (0–1). It heals,
+  ``dn/dt = -n / τ_heal``, with an individual healing time (acute, subacute
+  and whiplash), or persists (chronic LBP, neck pain). Recurrent LBP
+  alternates between episodes and remission at the visits.
+* ``S`` — sensitisation state (0–1), relaxing toward
+  ``h = 1 - (1 - a n)(1 - S∞)`` with τ_S = 14 days ("days–weeks",
+  simulator.md). ``S∞`` is the patient's central set point, a logistic
+  function of a vulnerability score built from the active central
+  mechanisms, catastrophising and — after whiplash — age ≥ 35 and
+  hyperarousal (Sterling 2005 Pain 114:141; Ritchie 2013 Pain 154:2198).
+* ``C`` — slow chronic state following ``S`` with τ_C = 120 days, so that
+  affective shift and grey-matter change build up over 6–12 months in
+  those whose pain persists (Hashmi 2013 Brain 136:2751) and recover with
+  relief (Seminowicz 2011 J Neurosci).
+
+Pain intensity is ``π = 1 - (1 - 0.7 n)(1 - 0.6 S)`` (0–1). The weights,
+the vulnerability score and its logistic set point are painmech
+calibration choices tuned to the course targets (25–50 % of subacute LBP
+becomes chronic; whiplash ≈ 50/25/25 % recovered/mild/moderate-severe).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["CourseState", "initial_state", "advance", "pain_level", "set_point"]
+
+TAU_S_DAYS = 14.0
+TAU_C_DAYS = 120.0
+A_N = 0.8
+DAYS_PER_MONTH = 365.25 / 12.0
+# vulnerability score → set point (painmech calibration)
+R_CENTRE = 1.6
+R_WIDTH = 0.35
+R_NOISE = 0.5
+W_CENTRAL = {"pressure_hyperalgesia": 0.6, "temporal_summation": 0.6,
+             "descending_inhibition": 0.6, "cold_hyperalgesia": 1.0,
+             "functional_connectivity": 0.6}
+# per condition: (n0 low, n0 high, healing median days or inf, S0 fraction of h, C0 frac)
+_COND = {
+    "healthy": (0.0, 0.0, np.inf, 0.0, 0.0),
+    "acute_lbp": (0.7, 1.0, 20.0, 0.5, 0.0),
+    "subacute_lbp": (0.5, 0.9, 30.0, 0.8, 0.2),
+    "chronic_lbp": (0.3, 0.9, np.inf, 1.0, 1.0),
+    "recurrent_lbp": (0.6, 1.0, np.inf, 1.0, 0.6),
+    "neck_pain": (0.3, 0.9, np.inf, 1.0, 1.0),
+    "whiplash": (0.7, 1.0, 30.0, 0.5, 0.0),
+}
+
+
+@dataclass
+class CourseState:
+    """Course states of N patients (all arrays of shape (N,))."""
+
+    n: np.ndarray
+    s: np.ndarray
+    c: np.ndarray
+    s_inf: np.ndarray
+    tau_heal: np.ndarray
+    episode: np.ndarray  # recurrent LBP: 1 in an episode, 0 in remission
+
+
+def set_point(vulnerability: np.ndarray) -> np.ndarray:
+    """Central set point ``S∞ = logistic((R - R_c) / w)``."""
+    return 1.0 / (1.0 + np.exp(-(vulnerability - R_CENTRE) / R_WIDTH))
+
+
+def _target(n, s_inf):
+    return 1.0 - (1.0 - A_N * n) * (1.0 - s_inf)
+
+
+def pain_level(n, s) -> np.ndarray:
+    """Ongoing pain 0–1, ``1 - (1 - 0.7 n)(1 - 0.6 S)``."""
+    return 1.0 - (1.0 - 0.7 * n) * (1.0 - 0.6 * s)
+
+
+def initial_state(condition: np.ndarray, vulnerability: np.ndarray,
+                  rng: np.random.Generator) -> CourseState:
+    """State at the baseline visit for each patient's condition."""
+    n_pat = condition.shape[0]
+    table = np.array([_COND[c] for c in condition]) if n_pat else np.zeros((0, 5))
+    lo, hi, heal, s_frac, c_frac = table.T
+    n0 = rng.uniform(lo, hi)
+    tau = np.where(np.isfinite(heal), heal * rng.lognormal(0.0, 0.5, n_pat), np.inf)
+    s_inf = np.where(condition == "healthy", 0.0, set_point(vulnerability))
+    recurrent = condition == "recurrent_lbp"
+    episode = np.where(recurrent, rng.random(n_pat) < 0.5, ~np.isin(condition, ["healthy"]))
+    n0 = np.where(recurrent & ~episode, 0.0, n0)
+    h = _target(n0, s_inf)
+    s0 = s_frac * h
+    c0 = c_frac * h
+    return CourseState(n0, s0, c0, s_inf, tau, episode.astype(float))
+
+
+def advance(state: CourseState, days: float, condition: np.ndarray,
+            rng: np.random.Generator) -> CourseState:
+    """Integrate the course over ``days`` (Euler, 1-day steps); returns a new state."""
+    n, s, c = state.n.copy(), state.s.copy(), state.c.copy()
+    decay = np.where(np.isfinite(state.tau_heal), 1.0 / np.where(
+        np.isfinite(state.tau_heal), state.tau_heal, 1.0), 0.0)
+    steps = int(round(days))
+    for _ in range(steps):
+        n -= n * decay
+        s += (_target(n, state.s_inf) - s) / TAU_S_DAYS
+        c += (s - c) / TAU_C_DAYS
+    episode = state.episode
+    recurrent = condition == "recurrent_lbp"
+    if recurrent.any() and steps > 0:
+        # a new visit finds a recurrent patient in or out of an episode;
+        # episodes last weeks, so S is near its target at the visit
+        episode = np.where(recurrent, rng.random(n.shape[0]) < 0.5, episode).astype(float)
+        n = np.where(recurrent, episode * rng.uniform(0.6, 1.0, n.shape[0]), n)
+        s = np.where(recurrent, _target(n, state.s_inf), s)
+    return CourseState(n, s, c, state.s_inf, state.tau_heal, episode)
