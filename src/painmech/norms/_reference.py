@@ -75,8 +75,13 @@ def _band_frame(edges: np.ndarray) -> pd.DataFrame:
                          "_centre": (edges[:-1] + edges[1:]) / 2.0})
 
 
-def _subject_values(metrics, subjects, condition, band_edges) -> pd.DataFrame:
-    """One transformed value per control subject, metric and site (first visit)."""
+def _reference_values(metrics, subjects, condition, band_edges) -> pd.DataFrame:
+    """Transformed values of the controls' first visit, one row per site and side.
+
+    Sides are kept as separate values: patients are scored one side at a time,
+    so the reference SD must describe single-side values (averaging the sides
+    would shrink it and inflate patients' z).
+    """
     check_columns(metrics, ["subject", "visit", "metric", "site", "value"], "metrics")
     check_columns(subjects, ["subject", "sex", "age", "condition"], "subjects")
     subj = subjects.drop_duplicates("subject")
@@ -88,9 +93,7 @@ def _subject_values(metrics, subjects, condition, band_edges) -> pd.DataFrame:
     t, _ = transform_values(m["metric"], m["value"])
     m = m.assign(_t=t).dropna(subset=["_t"])
     m = m.loc[(m["age"] >= band_edges[0]) & (m["age"] < band_edges[-1])]
-    # both sides (and repeated rows) of one subject count once: mean on the transformed scale
-    return (m.groupby(["metric", "site", "subject", "sex"], observed=True)
-            .agg(t=("_t", "mean"), age=("age", "first")).reset_index())
+    return m[["metric", "site", "subject", "sex", "age"]].assign(t=m["_t"].to_numpy())
 
 
 def _pooled(values: pd.DataFrame) -> pd.DataFrame:
@@ -101,10 +104,12 @@ def _pooled(values: pd.DataFrame) -> pd.DataFrame:
 def _fit_bands(values: pd.DataFrame, edges: np.ndarray) -> pd.DataFrame:
     band = pd.cut(values["age"], bins=edges, right=False, labels=False)
     v = values.assign(_band=band.to_numpy())
-    out = (v.groupby(["metric", "site", "sex", "_band"], observed=True)["t"]
-           .agg(mean="mean", sd="std", n="size").reset_index())
+    out = (v.groupby(["metric", "site", "sex", "_band"], observed=True)
+           .agg(mean=("t", "mean"), sd=("t", "std"), n=("subject", "nunique"),
+                n_eff=("t", "size"))
+           .reset_index())
     bands = _band_frame(edges).reset_index(names="_band")
-    out = out.merge(bands, on="_band").assign(n_eff=lambda d: d["n"].astype(float))
+    out = out.merge(bands, on="_band").astype({"n_eff": float})
     return out.drop(columns=["_band", "_centre"])
 
 
@@ -118,11 +123,13 @@ def _fit_smoothed(values: pd.DataFrame, edges: np.ndarray, bandwidth: float) -> 
     cross = values.merge(bands, how="cross")
     w = np.exp(-0.5 * ((cross["age"] - cross["_centre"]) / bandwidth) ** 2)
     inside = (cross["age"] >= cross["age_min"]) & (cross["age"] < cross["age_max"])
-    cross = cross.assign(_w=w, _wt=w * cross["t"], _in=inside.astype("int64"))
+    cross = cross.assign(_w=w, _wt=w * cross["t"])
     keys = ["metric", "site", "sex", "age_min", "age_max"]
     g = cross.groupby(keys, observed=True)
-    s = g.agg(sw=("_w", "sum"), swt=("_wt", "sum"), n=("_in", "sum")).reset_index()
-    mean = s["swt"] / s["sw"]
+    s = g.agg(sw=("_w", "sum"), swt=("_wt", "sum")).reset_index()
+    n_in = (cross.loc[inside].groupby(keys, observed=True)["subject"].nunique()
+            .rename("n").reset_index())
+    s = s.merge(n_in, on=keys, how="left").fillna({"n": 0}).astype({"n": "int64"})
     cross = cross.merge(s[[*keys, "sw", "swt"]], on=keys)
     cross["_dev"] = cross["_w"] * (cross["t"] - cross["swt"] / cross["sw"]) ** 2
     cross["_w2"] = cross["_w"] ** 2
@@ -132,7 +139,7 @@ def _fit_smoothed(values: pd.DataFrame, edges: np.ndarray, bandwidth: float) -> 
     denom = s["sw"] - s["sw2"] / s["sw"]
     with np.errstate(divide="ignore", invalid="ignore"):
         sd = np.sqrt(s["sdev"] / denom)
-    return s.assign(mean=mean, sd=sd, n_eff=s["sw"] ** 2 / s["sw2"])[
+    return s.assign(mean=s["swt"] / s["sw"], sd=sd, n_eff=s["sw"] ** 2 / s["sw2"])[
         ["metric", "site", "sex", "age_min", "age_max", "mean", "sd", "n", "n_eff"]]
 
 
@@ -160,8 +167,8 @@ class ReferenceSet:
         Bandwidth (SD, years) of a Gaussian moving average over age; without
         it each band uses only its own subjects.
     min_n : int
-        Rows with fewer reference subjects (effective n when smoothing) are
-        dropped. Default 10 — painmech's choice; an SD from fewer people is
+        Rows with fewer reference people (the effective number of values
+        when smoothing) are dropped. Default 10 — painmech's choice; an SD from fewer people is
         too unstable to call a value abnormal.
     condition : str
         Condition id of the reference subjects (default ``"healthy"``).
@@ -170,8 +177,9 @@ class ReferenceSet:
     ----------
     table_ : pandas.DataFrame
         Columns :data:`REFERENCE_COLUMNS`; ``mean`` and ``sd`` on the
-        transformed scale (log10 for log-normal metrics), ``n`` subjects in the
-        band, ``n_eff`` effective n (= n without smoothing).
+        transformed scale (log10 for log-normal metrics), ``n`` people in the
+        band, ``n_eff`` the number of values (sides) behind mean and SD — with
+        smoothing the Kish effective number of kernel-weighted values.
     provenance_ : Provenance
     """
 
@@ -201,8 +209,8 @@ class ReferenceSet:
         metrics : pandas.DataFrame
             Metrics table (see :func:`painmech.measures.compute_metrics`); only
             metrics with ``score_kind == "z"`` are fitted. Each control
-            contributes their first visit; values of both sides are averaged on
-            the transformed scale so that every person counts once.
+            contributes their first visit; left and right values enter as
+            separate values (patients are scored per side), ``n`` counts people.
         subjects : pandas.DataFrame
             ``subject, sex, age, condition``.
 
@@ -214,13 +222,14 @@ class ReferenceSet:
         edges = _age_bands(self.age_bands)
         if self.smooth_age is not None and not self.smooth_age > 0:
             raise ValueError(f"smooth_age must be a bandwidth > 0 years, got {self.smooth_age}")
-        values = _subject_values(metrics, subjects, self.condition, edges)
+        values = _reference_values(metrics, subjects, self.condition, edges)
         values = _pooled(values) if self.by_sex else values.assign(sex="all")
         if self.smooth_age is None:
             table = _fit_bands(values, edges)
         else:
             table = _fit_smoothed(values, edges, float(self.smooth_age))
-        table = table.loc[(table["n_eff"] >= self.min_n) & (table["sd"] > 0)]
+        size = table["n"] if self.smooth_age is None else table["n_eff"]
+        table = table.loc[(size >= self.min_n) & (table["sd"] > 0)]
         table = table.assign(transform=metric_attribute(table["metric"], "transform"))
         self.table_ = (table[REFERENCE_COLUMNS].sort_values(["metric", "site", "sex", "age_min"])
                        .reset_index(drop=True))
@@ -233,7 +242,7 @@ class ReferenceSet:
             notes={"age_bands": [float(e) for e in edges], "by_sex": self.by_sex,
                    "smooth_age": self.smooth_age, "min_n": self.min_n,
                    "condition": self.condition, "visit": "first per subject",
-                   "sides": "mean of sides on the transformed scale"})
+                   "sides": "left and right as separate values"})
         return self
 
     @classmethod
