@@ -185,3 +185,8 @@ def test_prognostic_performance_signal_and_null(rng):
     assert null["ci_low"] < 0.5 < null["ci_high"] + 0.05
     few = prognostic_performance(x[:10], np.r_[1, np.zeros(9)], n_boot=10)
     assert np.isnan(few["auc"])
+
+
+def test_partial_spearman_empty_input():
+    out = partial_spearman(np.array([]), np.array([]), np.empty((0, 2)))
+    assert out["n"] == 0 and np.isnan(out["r"])

@@ -193,11 +193,11 @@ def partial_spearman(x, y, covariates=None, level: float = 0.95) -> dict[str, fl
     """
     x = np.asarray(x, dtype=float).ravel()
     y = np.asarray(y, dtype=float).ravel()
-    c = (np.empty((len(x), 0)) if covariates is None
-         else np.asarray(covariates, dtype=float).reshape(len(x), -1))
+    c = np.empty((len(x), 0)) if covariates is None else np.asarray(covariates, dtype=float)
+    c = c.reshape(len(x), -1) if c.ndim != 2 else c
     keep = np.isfinite(x) & np.isfinite(y) & np.isfinite(c).all(axis=1)
     x, y, c = x[keep], y[keep], c[keep]
-    if c.shape[1]:
+    if c.shape[1] and len(c):
         c = c[:, np.ptp(c, axis=0) > 0]
     n, k = len(x), c.shape[1]
     nan = float("nan")
