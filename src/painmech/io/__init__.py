@@ -5,6 +5,12 @@ and interoperability formats (REDCap, BIDS, FHIR) live in submodules.
 """
 
 from painmech.io._freesurfer import read_freesurfer, read_freesurfer_stats
+from painmech.io._instruments import (
+    read_blood,
+    read_roi_timeseries,
+    read_tdcs_series,
+    read_tms_grid,
+)
 from painmech.io._observations import (
     FileCheck,
     WideColumn,
@@ -28,11 +34,15 @@ __all__ = [
     "iter_partitions",
     "list_partitions",
     "partition_of",
+    "read_blood",
     "read_freesurfer",
     "read_freesurfer_stats",
     "read_observations",
+    "read_roi_timeseries",
     "read_subjects",
     "read_table",
+    "read_tdcs_series",
+    "read_tms_grid",
     "sniff_csv",
     "write_partitioned",
 ]

@@ -209,6 +209,12 @@ _LIST = [
        {"fisher_z": _ID}, (-10.0, 10.0), (-2.0, 2.0), "none", 0,
        ("functional_connectivity",), "edge",
        "Fisher z = artanh(r) of ROI BOLD correlation; |z| > 2 means |r| > 0.96"),
+    # --- neurophysiology (instrument tables; unit conversion of MEP amplitudes) -----
+    _m("mep", "motor evoked potential amplitude", "Motorisch evoziertes Potential", "uV",
+       {"uV": _ID, "mV": (1000.0, 0.0)}, (0.0, 1.0e5), None, "none", 0,
+       ("motor_cortex_smudging", "homeostatic_plasticity"), "muscle",
+       "peak-to-peak MEP of one TMS pulse (TMS grids, tDCS series); 1 mV = 1000 µV; "
+       f"upper bound: {_PLAUS}"),
 ]
 
 #: Every raw measure, keyed by id.
