@@ -4,7 +4,15 @@ Commands are thin: they parse arguments, call the public API and format the
 result. Each command lives in its own module and registers itself on ``app``.
 """
 
-from painmech.cli import _cohort, _demo, _metrics, _validate, _zscore  # noqa: F401  (registers commands)
+from painmech.cli import (  # noqa: F401  (registers commands)
+    _cohort,
+    _demo,
+    _metrics,
+    _profile,
+    _report,
+    _validate,
+    _zscore,
+)
 from painmech.cli._app import app
 
 __all__ = ["app", "main"]
