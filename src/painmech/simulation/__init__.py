@@ -8,6 +8,7 @@ the ground truth (expressed mechanism parameters per visit).
 targets of the simulator design.
 """
 
+from painmech.simulation._calibration import calibration_report
 from painmech.simulation._cohort import INSTRUMENTS, SimulationResult, simulate_cohort
 from painmech.simulation._params import MECHANISM_PARAMS, MechanismParam
 
@@ -16,5 +17,6 @@ __all__ = [
     "MECHANISM_PARAMS",
     "MechanismParam",
     "SimulationResult",
+    "calibration_report",
     "simulate_cohort",
 ]

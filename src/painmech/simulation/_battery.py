@@ -27,7 +27,7 @@ from painmech.simulation._descending import cpm_session
 from painmech.simulation._perception import A50_BRIEF, A50_TONIC, rate
 from painmech.simulation._population import CPM_TEST_SITE, PPT_SITES, QST_SITES
 from painmech.simulation._psychophysics import discrete_series, method_of_limits
-from painmech.simulation._transduction import drive, threshold
+from painmech.simulation._transduction import drive, mech_gain, threshold
 
 __all__ = ["qst_blocks", "tsp_cpm_blocks"]
 
@@ -38,7 +38,8 @@ _HEAT_LOC_C = 3.0  # local heat-threshold drop per unit ι, °C (assumption)
 _PPT_JITTER = 0.04  # ln SD per trial: SEM ≈ 20 kPa at 500 kPa (Kennedy 2020 J Pain 21:708)
 _THERMAL_JITTER = 1.0  # °C per trial (assumption)
 _TSP_FACTOR = 1.3
-_CPM_TEST_FACTOR = 1.45
+_CPM_TEST_FACTOR = 1.15
+_IMMERSION_GAIN = 2.0  # whole-hand immersion recruits more afferents than a thermode (assumed)
 
 
 def _local(pop, site: str) -> np.ndarray:
@@ -51,12 +52,13 @@ def _local(pop, site: str) -> np.ndarray:
 def qst_blocks(pop, eff, rng):
     """DFNS battery at the QST sites and PPT at every PPT site."""
     nz = pop.nuisance
-    iota, g_cs, k_w, dt_cold = (eff[k] for k in ("iota", "g_cs", "k_w", "dt_cold"))
+    iota, k_w, dt_cold = (eff[k] for k in ("iota", "k_w", "dt_cold"))
+    gm = mech_gain(eff["g_cs"])
     blocks = []
     for site in PPT_SITES:
         loc = 1.0 - _ALOC * iota * _local(pop, site)
         for side in ("left", "right"):
-            thr = threshold("pressure", nz[f"ppt0_{site}_{side}"] * loc, g_cs, 0.0, k_w)
+            thr = threshold("pressure", nz[f"ppt0_{site}_{side}"] * loc, gm, 0.0, k_w)
             val = method_of_limits(thr, 50.0, 3, rng, _PPT_JITTER, log_jitter=True,
                                    lo=1.0, hi=2000.0)
             blocks.append(("ppt", site, side, "kPa", np.round(val, 1)))
@@ -73,12 +75,12 @@ def qst_blocks(pop, eff, rng):
         hpt = method_of_limits(hpt_thr, 1.0, 3, rng, _THERMAL_JITTER, lo=32.0, hi=50.0)
         mdt = discrete_series(nz["mdt0"], _VF, 5, rng, 0.3)
         pin0 = nz["mpt0"] * (1.0 - _ALOC * iota * lf)
-        mpt = discrete_series(threshold("pinprick", pin0, g_cs, 0.0, k_w), _PIN, 5, rng, 0.3)
-        amp = drive("pinprick", _PIN[None, :], pin0[:, None], g_cs[:, None])
+        mpt = discrete_series(threshold("pinprick", pin0, gm, 0.0, k_w), _PIN, 5, rng, 0.3)
+        amp = drive("pinprick", _PIN[None, :], pin0[:, None], gm[:, None])
         area = dh.single_area(amp, np.broadcast_to(k_w[:, None], amp.shape))
         mps = rate(np.tile(area, (1, 5)), A50_BRIEF, nz["pcs"], rng)
         dma = rate(np.zeros((pop.n, 15)), A50_BRIEF, nz["pcs"], rng)  # Aβ input is gated
-        train = dh.run_train(drive("pinprick", 256.0, pin0, g_cs), k_w, 1.0, 10)
+        train = dh.run_train(drive("pinprick", 256.0, pin0, gm), k_w, 1.0, 10)
         single = rate(np.repeat(train[:, :1], 5, axis=1), A50_BRIEF, nz["pcs"], rng)
         plateau = train[:, 5:].mean(axis=1, keepdims=True)
         trains = rate(np.repeat(plateau, 5, axis=1), A50_BRIEF, nz["pcs"], rng)
@@ -105,20 +107,22 @@ def qst_blocks(pop, eff, rng):
 def tsp_cpm_blocks(pop, eff, ppt_lumbar_measured, rng):
     """Temporal summation of pressure (lumbar) and the CPM protocol."""
     nz = pop.nuisance
-    g_cs, k_w, kappa, dgm = (eff[k] for k in ("g_cs", "k_w", "kappa_cpm", "delta_gm"))
+    k_w, kappa, dgm = (eff[k] for k in ("k_w", "kappa_cpm", "delta_gm"))
+    gm = mech_gain(eff["g_cs"])
     loc = 1.0 - _ALOC * eff["iota"] * _local(pop, "lumbar")
     t0 = nz["ppt0_lumbar_right"] * loc
-    amp = drive("pressure", _TSP_FACTOR * ppt_lumbar_measured, t0, g_cs)
+    amp = drive("pressure", _TSP_FACTOR * ppt_lumbar_measured, t0, gm)
     tsp = rate(dh.run_train(amp, k_w, 1.0, 10), A50_BRIEF, nz["pcs"], rng)
     # conditioning stimulus: left hand in 10 °C water (tonic cold)
-    cs_act = dh.tonic_activation(drive("cold", 10.0, nz["cpt0"] + eff["dt_cold"]), k_w)
+    cs_drive = drive("cold", 10.0, nz["cpt0"] + eff["dt_cold"], _IMMERSION_GAIN)
+    cs_act = dh.tonic_activation(cs_drive, k_w)
     u_cs = cs_act / (cs_act + 0.05)
     d0, d_during, d_after = cpm_session(kappa, nz["c_pp"], dgm, u_cs)
     t_test = nz[f"ppt0_{CPM_TEST_SITE}_right"]
     blocks = [("tsp_rating", "lumbar", "right", "nrs100", tsp)]
     before = None
     for name, d in (("before", d0), ("during", d_during), ("after", d_after)):
-        thr = threshold("pressure", t_test, g_cs, d, k_w)
+        thr = threshold("pressure", t_test, gm, d, k_w)
         val = method_of_limits(thr, 50.0, 2, rng, _PPT_JITTER, log_jitter=True,
                                lo=1.0, hi=2000.0)
         blocks.append((f"cpm_ppt_{name}", CPM_TEST_SITE, "right", "kPa", np.round(val, 1)))
@@ -126,7 +130,7 @@ def tsp_cpm_blocks(pop, eff, ppt_lumbar_measured, rng):
             before = val.mean(axis=1)
     p_test = _CPM_TEST_FACTOR * before
     for name, d in (("before", d0), ("during", d_during)):
-        act = dh.tonic_activation(drive("pressure", p_test, t_test, g_cs, d), k_w)
+        act = dh.tonic_activation(drive("pressure", p_test, t_test, gm, d), k_w)
         blocks.append((f"cpm_rating_{name}", CPM_TEST_SITE, "right", "nrs100",
                        rate(act[:, None], A50_TONIC, nz["pcs"], rng)))
     blocks.append(("cpm_cs_rating", "hand_dorsum", "left", "nrs100",

@@ -22,6 +22,7 @@ __all__ = ["SimulationResult", "simulate_cohort", "INSTRUMENTS"]
 
 INSTRUMENTS = ("tms", "tdcs", "roi")
 _ROI_PARQUET_ROWS = 2_000_000
+EXPRESSION_SATURATION = 0.5
 _LATENT = ("n", "s", "c", "s_inf", "pain", "vulnerability")
 # baseline pain duration in months per condition: (low, high) uniform, or
 # (minimum, log-normal median) when the second entry is negative (assumptions
@@ -126,8 +127,15 @@ def _durations(condition, rng) -> np.ndarray:
 
 
 def expressed(pop: Population, state, force: Mapping[str, float] | None) -> dict:
-    """Expressed parameter of each mechanism: ``healthy + (trait - healthy) * driver``."""
-    drivers = {"n": state.n, "S": state.s, "C": state.c, "trait": np.ones(pop.n)}
+    """Expressed parameter of each mechanism.
+
+    ``healthy + (trait - healthy) * min(1, driver / 0.5)``: a mechanism is
+    fully expressed once its course driver reaches half its range and fades
+    as the driver relaxes below it (saturation point: painmech calibration).
+    """
+    sat = {k: np.minimum(1.0, v / EXPRESSION_SATURATION) for k, v in
+           (("n", state.n), ("S", state.s), ("C", state.c))}
+    drivers = {**sat, "trait": np.ones(pop.n)}
     eff = {}
     for j, m in enumerate(mechanism_ids()):
         p = MECHANISM_PARAMS[m]

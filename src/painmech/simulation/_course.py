@@ -18,7 +18,7 @@ day per step, vectorised over patients):
   those whose pain persists (Hashmi 2013 Brain 136:2751) and recover with
   relief (Seminowicz 2011 J Neurosci).
 
-Pain intensity is ``π = 1 - (1 - 0.7 n)(1 - 0.6 S)`` (0–1). The weights,
+Pain intensity is ``π = 1 - (1 - 0.6 n)(1 - 0.8 S)`` (0–1). The weights,
 the vulnerability score and its logistic set point are painmech
 calibration choices tuned to the course targets (25–50 % of subacute LBP
 becomes chronic; whiplash ≈ 50/25/25 % recovered/mild/moderate-severe).
@@ -37,17 +37,21 @@ TAU_C_DAYS = 120.0
 A_N = 0.8
 DAYS_PER_MONTH = 365.25 / 12.0
 # vulnerability score → set point (painmech calibration)
-R_CENTRE = 1.6
+R_CENTRE = 2.2
 R_WIDTH = 0.35
 R_NOISE = 0.5
 W_CENTRAL = {"pressure_hyperalgesia": 0.6, "temporal_summation": 0.6,
-             "descending_inhibition": 0.6, "cold_hyperalgesia": 1.0,
+             "descending_inhibition": 0.6, "cold_hyperalgesia": 2.5,
              "functional_connectivity": 0.6}
+#: Condition offset of the vulnerability score (painmech calibration so that
+#: the course targets hold for each condition's mechanism mix).
+R_OFFSET = {"healthy": 0.0, "acute_lbp": 0.9, "subacute_lbp": 0.9, "chronic_lbp": 1.2,
+            "recurrent_lbp": 0.9, "neck_pain": 1.2, "whiplash": -1.0}
 # per condition: (n0 low, n0 high, healing median days or inf, S0 fraction of h, C0 frac)
 _COND = {
     "healthy": (0.0, 0.0, np.inf, 0.0, 0.0),
     "acute_lbp": (0.7, 1.0, 20.0, 0.5, 0.0),
-    "subacute_lbp": (0.5, 0.9, 30.0, 0.8, 0.2),
+    "subacute_lbp": (0.5, 0.9, 30.0, 0.5, 0.2),
     "chronic_lbp": (0.3, 0.9, np.inf, 1.0, 1.0),
     "recurrent_lbp": (0.6, 1.0, np.inf, 1.0, 0.6),
     "neck_pain": (0.3, 0.9, np.inf, 1.0, 1.0),
@@ -77,8 +81,8 @@ def _target(n, s_inf):
 
 
 def pain_level(n, s) -> np.ndarray:
-    """Ongoing pain 0–1, ``1 - (1 - 0.7 n)(1 - 0.6 S)``."""
-    return 1.0 - (1.0 - 0.7 * n) * (1.0 - 0.6 * s)
+    """Ongoing pain 0–1, ``1 - (1 - 0.6 n)(1 - 0.8 S)``."""
+    return 1.0 - (1.0 - 0.6 * n) * (1.0 - 0.8 * s)
 
 
 def initial_state(condition: np.ndarray, vulnerability: np.ndarray,

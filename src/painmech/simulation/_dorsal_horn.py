@@ -234,7 +234,7 @@ def single_area(c_amp: np.ndarray, k_w: np.ndarray) -> np.ndarray:
 #: Spread (SD of ln input gain) of the projection-neuron pool used to read
 #: out tonic stimuli; painmech assumption. A single P saturates at 50 Hz, so
 #: intensity of a tonic stimulus is coded by recruitment across the pool.
-POOL_SD = 0.5
+POOL_SD = 0.2
 
 
 @cache

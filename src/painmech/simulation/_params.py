@@ -20,8 +20,8 @@ somatosensory_deficit      ``beta_2pd``  1.0      1.2–1.3
 
 A patient who carries a mechanism draws its *trait* value uniformly from the
 typical range. What is expressed at a visit is
-``healthy + (trait - healthy) * driver`` where the driver is a course state
-in [0, 1] (see :mod:`painmech.simulation._course`): peripheral drive ``n`` for
+``healthy + (trait - healthy) * min(1, driver / 0.5)`` where the driver is a
+course state in [0, 1] (see :mod:`painmech.simulation._course`): peripheral drive ``n`` for
 inflammation, sensitisation state ``S`` for the state markers (PPT, TS, CPM,
 cold), the slow chronic state ``C`` for brain and body-image changes, and 1
 for the homeostatic trait.
@@ -119,7 +119,7 @@ _PREV_ROWS = {
     "healthy":       (0.00, 0.00, 0.00, 0.00, 0.00, 0.00, 0.00, 0.00, 0.00, 0.00),
     "acute_lbp":     (0.60, 0.30, 0.30, 0.25, 0.05, 0.30, 0.40, 0.30, 0.40, 0.50),
     "subacute_lbp":  (0.50, 0.35, 0.35, 0.30, 0.05, 0.40, 0.50, 0.40, 0.50, 0.60),
-    "chronic_lbp":   (0.35, 0.55, 0.50, 0.50, 0.10, 0.60, 0.60, 0.60, 0.60, 0.85),
+    "chronic_lbp":   (0.35, 0.65, 0.50, 0.55, 0.10, 0.60, 0.60, 0.60, 0.60, 0.90),
     "recurrent_lbp": (0.40, 0.45, 0.45, 0.40, 0.05, 0.40, 0.60, 0.50, 0.40, 0.60),
     "neck_pain":     (0.30, 0.55, 0.45, 0.45, 0.30, 0.40, 0.30, 0.40, 0.50, 0.50),
     "whiplash":      (0.50, 0.40, 0.35, 0.35, 0.35, 0.30, 0.30, 0.40, 0.50, 0.50),

@@ -25,7 +25,7 @@ RATING_SD = 6.0
 #: Half-saturation of L for brief stimuli (area, Hz·s) and tonic ones
 #: (recruited fraction); painmech calibration.
 A50_BRIEF = 2.0
-A50_TONIC = 0.35
+A50_TONIC = 0.5
 
 
 def intensity(a: np.ndarray, a50: float) -> np.ndarray:

@@ -70,7 +70,7 @@ def graphesthesia(beta_rel, rng: np.random.Generator) -> np.ndarray:
 
 def frebaq(beta_rel, pain01, rng: np.random.Generator) -> np.ndarray:
     """Nine FreBAQ item scores 0–4 from a latent body-perception disturbance."""
-    latent = 0.2 + 6.0 * np.asarray(beta_rel) + 1.2 * np.asarray(pain01)
+    latent = 0.2 + 3.0 * np.asarray(beta_rel) + 0.8 * np.asarray(pain01)
     person = latent + rng.normal(0.0, 0.4, latent.shape)
     items = person[:, None] + rng.normal(0.0, 0.7, (latent.shape[0], 9))
     return np.clip(np.round(items), 0.0, 4.0)

@@ -28,13 +28,17 @@ import numpy as np
 
 from painmech.simulation._dorsal_horn import threshold_drive
 
-__all__ = ["R_C", "SLOPE", "c_rate", "threshold", "drive"]
+__all__ = ["R_C", "SLOPE", "CENTRAL_EXP", "c_rate", "threshold", "drive", "mech_gain"]
 
 #: Maximal C-fibre population rate in Hz (painmech assumption).
 R_C = 100.0
 #: Slope of each modality (ln units for pressure/pinprick, °C for thermal);
 #: painmech calibration constants.
 SLOPE = {"pressure": 1.3, "pinprick": 3.0, "heat": 1.5, "cold": 3.0}
+#: The central gain g_cs scales both the C→P and the C→E synapses; near
+#: threshold this acts on the effective drive like ``g_cs ** CENTRAL_EXP``
+#: (painmech calibration to den Bandt 2019's remote PPT difference).
+CENTRAL_EXP = 2.0
 _LOG = {"pressure": True, "pinprick": True, "heat": False, "cold": False}
 _SIGN = {"pressure": 1.0, "pinprick": 1.0, "heat": 1.0, "cold": -1.0}
 
@@ -51,6 +55,11 @@ def _z0() -> float:
 def c_rate(z: np.ndarray) -> np.ndarray:
     """C-fibre population rate (Hz) for a normalised stimulus ``z``."""
     return R_C / (1.0 + np.exp(-z))
+
+
+def mech_gain(g_cs):
+    """Effective drive gain of mechanical channels for a central gain ``g_cs``."""
+    return np.asarray(g_cs, float) ** CENTRAL_EXP
 
 
 def _z(modality: str, s, t0):
