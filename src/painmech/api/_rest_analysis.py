@@ -1,0 +1,133 @@
+"""REST routes: metrics, z-scores, profiles, reports, cohort statistics, simulation jobs.
+
+They call the public API of the core packages through :mod:`._analysis`.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+
+from painmech import storage
+from painmech.api._analysis import analyse
+from painmech.api._deps import current_actor, database
+from painmech.api._errors import ApiError
+from painmech.api._rest import records
+from painmech.api._schemas import ERROR_RESPONSES
+from painmech.storage import Actor
+
+__all__ = ["router", "study_analysis", "report_bytes"]
+
+router = APIRouter(prefix="/api", responses=ERROR_RESPONSES)
+
+
+def study_analysis(request: Request, actor: Actor, study: str):
+    """The (cached) pipeline run of a study."""
+    return analyse(database(request), actor, study, request.app.state.analysis_cache,
+                   request.app.state.reference_min_n)
+
+
+def _subset(frame, subject, visit):
+    if subject is not None:
+        frame = frame.loc[frame["subject"] == subject]
+    if visit is not None:
+        frame = frame.loc[frame["visit"] == visit]
+    return frame
+
+
+@router.get("/studies/{study}/metrics", tags=["analysis"])
+def metrics(study: str, request: Request, actor: Actor = Depends(current_actor),
+            subject: str | None = Query(None, max_length=64),
+            visit: int | None = Query(None, ge=0)) -> list[dict]:
+    """Derived metrics (painmech.measures.compute_metrics)."""
+    return records(_subset(study_analysis(request, actor, study).metrics, subject, visit))
+
+
+@router.get("/studies/{study}/scores", tags=["analysis"])
+def scores(study: str, request: Request, actor: Actor = Depends(current_actor),
+           subject: str | None = Query(None, max_length=64),
+           visit: int | None = Query(None, ge=0)) -> list[dict]:
+    """z-scores against the study's healthy controls (painmech.norms.zscore)."""
+    return records(_subset(study_analysis(request, actor, study).scores, subject, visit))
+
+
+@router.get("/studies/{study}/profiles", tags=["analysis"])
+def profiles(study: str, request: Request, actor: Actor = Depends(current_actor),
+             subject: str | None = Query(None, max_length=64),
+             visit: int | None = Query(None, ge=0)) -> list[dict]:
+    """Mechanism profiles (painmech.mechanisms.profile)."""
+    return records(_subset(study_analysis(request, actor, study).profile, subject, visit))
+
+
+def report_bytes(request: Request, actor: Actor, study: str, subject: str, visit: int | None,
+                 lang: str, fmt: str) -> bytes | str:
+    """A patient report (painmech.report.patient_report); the export is audited."""
+    from painmech.report import patient_report
+
+    result = study_analysis(request, actor, study)
+    if subject not in set(result.subjects["subject"]):
+        raise storage.NotFound(f"no subject {subject!r} in study {study!r}")
+    scores = result.scores.loc[result.scores["subject"] == subject]
+    if scores.empty:
+        raise ApiError(404, f"subject {subject!r} has no metrics to report yet")
+    out = patient_report(scores, result.subjects, subject=subject, visit=visit, lang=lang,
+                         format=fmt, reference=result.reference,
+                         profile_table=result.profile.loc[result.profile["subject"] == subject])
+    with database(request).write() as s:
+        row = storage.get_study(s, study)
+        storage.record(s, actor, "export", "report", subject, study_id=row.id,
+                       new={"subject": subject, "visit": visit, "lang": lang, "format": fmt})
+    return out
+
+
+@router.get("/studies/{study}/subjects/{subject}/report", tags=["analysis"],
+            responses={200: {"content": {"application/pdf": {}, "text/html": {}}}})
+def report(study: str, subject: str, request: Request, actor: Actor = Depends(current_actor),
+           visit: int | None = Query(None, ge=0), lang: Literal["en", "de"] = "en",
+           format: Literal["pdf", "html"] = "pdf") -> Response:
+    """A patient's mechanism report as PDF or HTML, German or English."""
+    out = report_bytes(request, actor, study, subject, visit, lang, format)
+    if format == "pdf":
+        return Response(out, media_type="application/pdf", headers={
+            "content-disposition": f'attachment; filename="report-{visit or "first"}.pdf"'})
+    return Response(out, media_type="text/html; charset=utf-8")
+
+
+class JobIn(BaseModel):
+    """A simulation job: virtual patients through the test battery."""
+
+    n: int = Field(50, ge=1, le=2000)
+    conditions: list[str] | None = Field(None, max_length=7)
+    visits: int = Field(1, ge=1, le=10)
+    seed: int = Field(0, ge=0, le=2**31)
+
+
+@router.post("/simulations", status_code=202, tags=["jobs"])
+def simulate(body: JobIn, request: Request, actor: Actor = Depends(current_actor)) -> dict:
+    """Start a simulation in the background; poll GET /api/jobs/{id}."""
+    job_id = request.app.state.jobs.submit("simulate", body.model_dump(),
+                                           user_id=actor.user_id)
+    return {"id": job_id, "status": "queued"}
+
+
+@router.post("/studies/{study}/cohort", status_code=202, tags=["jobs"])
+def cohort(study: str, request: Request, actor: Actor = Depends(current_actor)) -> dict:
+    """Start the cohort statistics of a study in the background (painmech.cohort)."""
+    with database(request).read() as s:
+        row = storage.get_study(s, study)
+        storage.require(s, actor, row, "view")
+    job_id = request.app.state.jobs.submit("cohort", {"study": study}, user_id=actor.user_id,
+                                           study_id=row.id)
+    return {"id": job_id, "status": "queued"}
+
+
+@router.get("/jobs/{job_id}", tags=["jobs"])
+async def job(job_id: str, request: Request, actor: Actor = Depends(current_actor)) -> dict:
+    """State and result of a background job (only its owner sees it)."""
+    found = await run_in_threadpool(request.app.state.jobs.get, job_id[:64])
+    if found is None or (found["user_id"] != actor.user_id and not actor.is_admin):
+        raise storage.NotFound(f"no job {job_id!r}")
+    return found

@@ -1,0 +1,191 @@
+"""Pydantic request and response models of the REST API (separate from the ORM)."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "Problem", "ErrorDetail", "ErrorBody", "LoginIn", "TokenIn", "TokenOut", "StudyIn",
+    "StudyOut", "MemberIn", "SubjectIn", "SubjectOut", "SubjectPatch", "VisitIn", "VisitOut",
+    "ObservationIn", "ObservationOut", "ObservationPatch", "BulkIn", "ImportOut", "ValidateOut",
+    "ReasonIn", "Me", "ERROR_RESPONSES",
+]
+
+Text64 = Annotated[str, Field(max_length=64)]
+Text200 = Annotated[str, Field(max_length=200)]
+Cell = Annotated[str, Field(max_length=64)] | float | int
+Reason = Annotated[str, Field(min_length=3, max_length=2000)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Problem(BaseModel):
+    """One row of the problem table."""
+
+    file: str
+    row: int
+    column: str
+    value: str
+    reason: str
+
+
+class ErrorDetail(BaseModel):
+    """The ``error`` member of every error body."""
+
+    code: str
+    message: str
+    problems: list[Problem] | None = None
+
+
+class ErrorBody(BaseModel):
+    """Every error response: ``{"error": {"code", "message", "problems"?}}``."""
+
+    error: ErrorDetail
+
+
+ERROR_RESPONSES = {status: {"model": ErrorBody} for status in
+                   (400, 401, 403, 404, 409, 413, 422)}
+
+
+class LoginIn(_Strict):
+    username: Text64
+    password: Annotated[str, Field(max_length=1024)]
+
+
+class TokenIn(_Strict):
+    name: Annotated[str, Field(max_length=100)] = ""
+    study: Text64 | None = Field(None, description="Restrict the token to this study.")
+    days: Annotated[int, Field(ge=1, le=366)] | None = Field(
+        None, description="Lifetime in days (default: until revoked).")
+
+
+class TokenOut(BaseModel):
+    token: str = Field(description="Shown once; only its SHA-256 is stored.")
+    name: str
+    study: str | None
+
+
+class Me(BaseModel):
+    username: str
+    is_admin: bool
+    token_study: str | None = None
+    csrf_token: str | None = Field(None, description="Send as X-CSRF-Token with cookie auth.")
+
+
+class StudyIn(_Strict):
+    code: Annotated[str, Field(min_length=2, max_length=64, pattern=r"^[a-z0-9][a-z0-9_\-]+$")]
+    title: Annotated[str, Field(min_length=1, max_length=200)]
+    description: Annotated[str, Field(max_length=5000)] = ""
+
+
+class StudyOut(BaseModel):
+    code: str
+    title: str
+    description: str
+    role: str | None
+    n_subjects: int
+
+
+class MemberIn(_Strict):
+    username: Text64
+    role: Literal["viewer", "editor", "owner"] | None = Field(
+        description="null removes the user from the study")
+
+
+class ReasonIn(_Strict):
+    reason: Reason
+
+
+class SubjectIn(_Strict):
+    subject: Annotated[str, Field(min_length=1, max_length=64)]
+    sex: Text64
+    age: Cell
+    condition: Text64
+    group: Text64 | None = None
+
+
+class SubjectOut(BaseModel):
+    subject: str
+    sex: str
+    age: float
+    condition: str
+    group: str | None
+    n_visits: int
+    last_visit: int | None
+
+
+class SubjectPatch(_Strict):
+    sex: Text64 | None = None
+    age: Cell | None = None
+    condition: Text64 | None = None
+    group: Text64 | None = None
+    reason: Reason
+
+
+class VisitIn(_Strict):
+    visit: Annotated[int, Field(ge=0, le=1_000_000)]
+    date: _dt.date | None = None
+
+
+class VisitOut(BaseModel):
+    visit: int
+    date: _dt.date | None
+    n_observations: int
+
+
+class ObservationIn(_Strict):
+    subject: Annotated[str, Field(min_length=1, max_length=64)]
+    visit: Cell
+    measure: Text64
+    site: Annotated[str, Field(max_length=128)] = "none"
+    side: Text64 = "none"
+    trial: Cell = 1
+    value: Cell
+    unit: Text64
+    date: _dt.date | None = None
+
+
+class ObservationOut(BaseModel):
+    id: int
+    subject: str
+    visit: int
+    measure: str
+    site: str
+    side: str
+    trial: int
+    value: float
+    unit: str
+    value_raw: float
+    unit_raw: str
+    flag: str
+    date: _dt.date | None
+
+
+class ObservationPatch(_Strict):
+    value: Cell
+    unit: Text64 | None = None
+    reason: Reason
+
+
+class BulkIn(_Strict):
+    observations: Annotated[list[ObservationIn], Field(min_length=1, max_length=200_000)]
+    subjects: Annotated[list[SubjectIn], Field(max_length=50_000)] | None = None
+
+
+class ImportOut(BaseModel):
+    import_id: int
+    n_subjects: int
+    n_visits: int
+    n_observations: int
+    flags: list[Problem]
+
+
+class ValidateOut(BaseModel):
+    ok: bool
+    problems: list[Problem]
+    flags: list[Problem]

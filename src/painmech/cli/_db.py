@@ -1,0 +1,115 @@
+"""``painmech db``: create, migrate, back up and check the study database."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+
+from painmech.cli._app import app, console, err_console, frame_table
+
+db_app = typer.Typer(help="Create, migrate, back up and check the study database.",
+                     no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+_DB = typer.Option(None, "--db", help="Database URL (default: $PAINMECH_DB_URL or a SQLite "
+                   "file in ~/.local/share/painmech).")
+
+
+def _password(stdin: bool) -> str:
+    if stdin:
+        return sys.stdin.readline().rstrip("\n")
+    return typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+@db_app.command("init")
+def init(db: str | None = _DB,
+         admin: str | None = typer.Option(None, help="Also create this administrator."),
+         password_stdin: bool = typer.Option(False, help="Read the password from stdin.")
+         ) -> None:
+    """Create the database schema (and optionally a first administrator)."""
+    from painmech import storage
+
+    database = storage.open_database(db)
+    console.print(f"[green]schema[/green] {storage.current_revision(database)} at "
+                  f"{database.url.render_as_string(hide_password=True)}")
+    if admin:
+        _add_user(database, admin, _password(password_stdin), True)
+    database.dispose()
+
+
+def _add_user(database, name: str, password: str, is_admin: bool) -> None:
+    from painmech import storage
+
+    try:
+        with database.write() as session:
+            storage.create_user(session, storage.SYSTEM, name, password, is_admin=is_admin)
+    except (ValueError, storage.Conflict) as err:
+        err_console.print(f"[red]error:[/red] {err}")
+        raise typer.Exit(1) from None
+    console.print(f"[green]user[/green] {name} created" + (" (administrator)" if is_admin
+                                                            else ""))
+
+
+@db_app.command("add-user")
+def add_user(name: str = typer.Argument(..., help="User name."), db: str | None = _DB,
+             admin: bool = typer.Option(False, "--admin", help="Site administrator."),
+             password_stdin: bool = typer.Option(False, help="Read the password from stdin.")
+             ) -> None:
+    """Create a user (the password is asked for, or read from stdin)."""
+    from painmech import storage
+
+    database = storage.open_database(db)
+    _add_user(database, name, _password(password_stdin), admin)
+    database.dispose()
+
+
+@db_app.command("migrate")
+def migrate(db: str | None = _DB) -> None:
+    """Upgrade the database schema to this painmech's revision."""
+    from painmech import storage
+
+    database = storage.Database(db)
+    before = storage.current_revision(database)
+    after = storage.migrate(database)
+    console.print(f"[green]schema[/green] {before or 'empty'} → {after}")
+    database.dispose()
+
+
+@db_app.command("backup")
+def backup(target: Path = typer.Argument(..., help="New SQLite file to write."),
+           db: str | None = _DB) -> None:
+    """Copy a SQLite database consistently (online backup API), even while in use."""
+    from painmech import storage
+
+    database = storage.open_database(db, create=False)
+    try:
+        path = storage.backup(database, target)
+    except (ValueError, FileExistsError) as err:
+        err_console.print(f"[red]error:[/red] {err}")
+        raise typer.Exit(1) from None
+    finally:
+        database.dispose()
+    console.print(f"[green]backup[/green] written to {path}")
+
+
+@db_app.command("verify-audit")
+def verify_audit(db: str | None = _DB,
+                 expect_head: str | None = typer.Option(
+                     None, help="Head hash recorded earlier (detects removed last entries).")
+                 ) -> None:
+    """Recompute the audit log's hash chain; exit code 1 when it was tampered with."""
+    from painmech import storage
+
+    database = storage.open_database(db, create=False)
+    with database.read() as session:
+        report = storage.verify_audit(session, expect_head=expect_head)
+    database.dispose()
+    if not report.ok:
+        err_console.print(frame_table(report.problems, title="Audit log problems"))
+        err_console.print(f"[red]audit log NOT intact[/red]: {len(report.problems)} "
+                          f"problem(s) in {report.n_entries} entries")
+        raise typer.Exit(1)
+    console.print(f"[green]audit log intact[/green]: {report.n_entries} entries, "
+                  f"head {report.head}")

@@ -1,0 +1,25 @@
+"""``painmech serve``: run the web application and REST API."""
+
+from __future__ import annotations
+
+import typer
+
+from painmech.cli._app import app, console
+
+
+@app.command()
+def serve(db: str | None = typer.Option(None, "--db", help="Database URL (default: "
+                                        "$PAINMECH_DB_URL or the SQLite file in "
+                                        "~/.local/share/painmech)."),
+          port: int = typer.Option(8000, "--port", "-p", help="TCP port."),
+          host: str = typer.Option("127.0.0.1", help="Interface to listen on (127.0.0.1 keeps "
+                                   "the app on this computer).")) -> None:
+    """Start the web application (German/English) and the REST API (/docs)."""
+    import uvicorn
+
+    from painmech.api import create_app
+
+    application = create_app(db)
+    console.print(f"painmech at [bold]http://{host}:{port}/[/bold]  (API docs: /docs; "
+                  "Ctrl+C stops)")
+    uvicorn.run(application, host=host, port=port, log_level="warning")
