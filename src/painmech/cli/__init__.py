@@ -6,10 +6,12 @@ result. Each command lives in its own module and registers itself on ``app``.
 
 from painmech.cli import (  # noqa: F401  (registers commands)
     _cohort,
+    _db,
     _demo,
     _metrics,
     _profile,
     _report,
+    _serve,
     _validate,
     _zscore,
 )
