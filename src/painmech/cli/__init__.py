@@ -8,6 +8,7 @@ from painmech.cli import (  # noqa: F401  (registers commands)
     _cohort,
     _db,
     _demo,
+    _interop,
     _metrics,
     _profile,
     _report,
