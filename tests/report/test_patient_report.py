@@ -199,3 +199,9 @@ def test_mechanism_figure_needs_one_subject_visit():
     assert len(fig.axes[0].patches) > 0
     with pytest.raises(ValueError, match="one subject and visit"):
         mechanism_figure(prof)
+
+
+def test_dollar_signs_in_the_pseudonym_do_not_reach_mathtext():
+    sid = "p$\\frac{1$"  # would be a mathtext syntax error in a matplotlib title
+    html = patient_report(_scores(sid), _subjects(sid), subject=sid, lang="en", date=DAY)
+    assert sid in html

@@ -180,7 +180,10 @@ def render_html(scores: pd.DataFrame, subjects: pd.DataFrame, *, subject: str,
     refs = _Refs()
     blocks = [_mechanism_block(r, rows, lang, refs) for _, r in prof.iterrows()]  # 10 rows
     qst_rows = rows[rows["metric"].isin(DFNS_ORDER) & rows["z"].notna()]
-    qst_uri = (figure_data_uri(qst_profile_figure(rows, subject, visit, lang=lang))
+    # the figure title shows the pseudonym; "$" would start matplotlib mathtext
+    label = subject.replace("$", r"\$")
+    qst_uri = (figure_data_uri(qst_profile_figure(rows.assign(subject=label), label, visit,
+                                                  lang=lang))
                if len(qst_rows) else None)
     cond = CONDITIONS.get(str(subj["condition"]))
     names = sorted({str(r) for r in rows.get("ref", pd.Series(dtype=object)).dropna()
