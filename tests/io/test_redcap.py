@@ -201,6 +201,8 @@ def observations(rng):
             rows.append((s, v, "cdt", "lumbar", "left", 1, -rng.uniform(0.5, 5), "delta_degC"))
             rows += [(s, v, "odi_item", "none", "none", i, float(rng.integers(0, 6)), "score")
                      for i in range(1, 11)]
+            # a tiny magnitude that Python would write in exponent notation
+            rows.append((s, v, "fc", "pfc__pag", "none", 1, rng.normal(0, 1e-5), "fisher_z"))
     table = pd.DataFrame(rows, columns=COLS)
     return validate_observations(table, warn=False).raise_if_problems()
 
@@ -229,7 +231,7 @@ def test_dictionary_states_types_limits_and_units(observations):
 def test_round_trip_preserves_every_value_and_unit(observations, tmp_path):
     paths = write_redcap(observations, tmp_path / "redcap", form={
         "ppt": "qst", "cdt": "qst", "phs": "qst", "pain_intensity": "clinical",
-        "odi_item": "clinical", "crp": "blood"})
+        "odi_item": "clinical", "crp": "blood", "fc": "imaging"})
     dd = read_redcap_dictionary(paths["dictionary"])
     # fields of one instrument are contiguous, as REDCap requires
     forms = dd["form_name"].iloc[1:]
@@ -242,6 +244,8 @@ def test_round_trip_preserves_every_value_and_unit(observations, tmp_path):
     b = back[COLS].sort_values(KEY).reset_index(drop=True)
     pd.testing.assert_frame_equal(a, b)  # exact: no tolerance on value
     assert np.array_equal(a["value"].to_numpy(), b["value"].to_numpy())
+    # REDCap's number validation refuses exponents: tiny values are written out in full
+    assert not re.search(r"\de-\d", paths["records"].read_text(encoding="utf-8"))
 
 
 def test_records_are_one_row_per_subject_and_event(observations):

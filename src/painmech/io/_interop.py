@@ -56,18 +56,24 @@ class FieldMap:
                              f"got {self.trial!r}")
 
 
-def format_numbers(values: pd.Series) -> pd.Series:
+def format_numbers(values: pd.Series, *, positional: bool = False) -> pd.Series:
     """Write floats as the shortest text that reads back to the same float64.
 
     Whole numbers lose their ``.0`` (``3.0`` → ``"3"``) so that integer
     validation of the target format accepts them; missing values become ``""``.
     pandas writes a float64 as its shortest round-trip representation (as
     Python's ``repr``), so ``float(text) == value`` holds for every finite
-    value; very small or large magnitudes use exponent notation (``1e-05``).
+    value; very small or large magnitudes use exponent notation (``1e-05``)
+    unless ``positional`` is true (``0.00001``), for formats whose number
+    validation refuses exponents (REDCap).
     """
     num = pd.to_numeric(values, errors="raise").astype("float64")
     text = num.astype("string")  # shortest round-trip repr, element-wise in C
     text = text.str.replace(r"\.0$", "", regex=True)
+    if positional:
+        exp = text.str.contains("e", regex=False).fillna(False)
+        # only the rare tiny or huge magnitudes are rewritten, one by one
+        text[exp] = [np.format_float_positional(v, unique=True, trim="-") for v in num[exp]]
     return text.fillna("").astype(object)
 
 

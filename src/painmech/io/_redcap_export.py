@@ -247,7 +247,7 @@ def redcap_records(observations: pd.DataFrame, fields: pd.DataFrame, *,
     if merged["field_name"].isna().any():
         raise ValueError("fields does not cover every observation; build it with "
                          "redcap_fields(observations)")
-    merged["text"] = format_numbers(merged["value"])
+    merged["text"] = format_numbers(merged["value"], positional=True)
     wide = merged.pivot(index=["subject", "visit"], columns="field_name", values="text")
     wide = wide.reindex(columns=list(fields["field_name"])).fillna("").reset_index()
     wide.columns.name = None
