@@ -77,8 +77,13 @@ def _long_scans(series: pd.DataFrame, roi_names: Mapping[str, str] | None) -> pd
     raw = chk.text("roi", lower=False)
     t = chk.number("t")
     signal = chk.number("signal")
-    mapped = raw.map(dict(roi_names or {}))
-    roi = mapped.where(mapped.notna(), _fold(raw.astype("string")).astype(object))
+    names = dict(roi_names or {})
+
+    def rename(label: pd.Series) -> pd.Series:
+        mapped = label.astype(object).map(names).astype(object)
+        return mapped.where(mapped.notna(), _fold(label).astype(object))
+
+    roi = chk.per_unique("roi", rename)
     bad = ~roi.astype(str).str.match(IDENTIFIER).to_numpy(dtype=bool)
     chk.add(bad, "roi", raw, "ROI name must become an identifier (a-z, 0-9, '_'); map it "
             "with roi_names")

@@ -69,24 +69,37 @@ class Checker:
                 "value": vals[mask] if vals.ndim else vals,
                 "reason": reason[mask] if reason.ndim else reason}))
 
+    def per_unique(self, column: str, func, missing: object = "") -> pd.Series:
+        """Apply ``func`` to the distinct stripped texts of a column, spread back."""
+        # string work is done once per distinct value, then spread back by code
+        codes, uniques = pd.factorize(self.data[column], use_na_sentinel=True)
+        text = pd.Series(uniques, dtype=object).astype("string").str.strip()
+        done = np.append(func(text).to_numpy(dtype=object), missing)
+        return pd.Series(done[codes], index=self.data.index, dtype=object)
+
     def text(self, column: str, *, lower: bool = True) -> pd.Series:
         """A column as stripped text (lower-cased unless ``lower=False``)."""
-        out = self.data[column].astype("string").fillna("").str.strip()
-        return (out.str.casefold() if lower else out).astype(object)
+        return self.per_unique(column, lambda t: t.str.casefold() if lower else t)
 
     def identifier(self, column: str) -> pd.Series:
         """A column of identifiers (``a-z0-9_``, lower case); blanks are problems."""
         raw = self.text(column)
-        folded = raw.str.replace(r"[\s\-\.]+", "_", regex=True)
-        bad = ~folded.str.match(IDENTIFIER).to_numpy(dtype=bool)
+        folded = self.per_unique(
+            column, lambda t: t.str.casefold().str.replace(r"[\s\-\.]+", "_", regex=True))
+        ok = self.per_unique(
+            column, lambda t: t.str.casefold().str.replace(r"[\s\-\.]+", "_", regex=True)
+            .str.match(IDENTIFIER).fillna(False), missing=False)
+        bad = ~ok.to_numpy(dtype=bool)
         self.add(bad, column, raw, "must be an identifier of letters, digits and '_'")
         return folded
 
     def mapped(self, column: str, table: Mapping[str, str], allowed: str) -> pd.Series:
         """A column translated through ``table``; unknown spellings are problems."""
-        raw = self.text(column)
-        out = raw.map(dict(table))
-        self.add(out.isna().to_numpy(), column, raw, f"unknown value; use {allowed}")
+        out = self.per_unique(column, lambda t: t.str.casefold().map(dict(table)),
+                               missing=np.nan)
+        unknown = out.isna().to_numpy()
+        if unknown.any():
+            self.add(unknown, column, self.text(column), f"unknown value; use {allowed}")
         return out
 
     def number(self, column: str, *, minimum: float | None = None, strict: bool = False,
@@ -98,19 +111,20 @@ class Checker:
         if pd.api.types.is_numeric_dtype(raw.dtype):
             num = raw.to_numpy(dtype=float)
         else:
-            num = pd.to_numeric(raw.astype("string").str.strip(),
+            num = pd.to_numeric(self.text(column, lower=False),
                                 errors="coerce").to_numpy(dtype=float)
-        shown = raw.astype("string").fillna("").to_numpy(dtype=object)
         bad = ~np.isfinite(num)
-        self.add(bad, column, shown, "not a finite number")
-        if integer:
-            frac = ~bad & (np.floor(num) != num)
-            self.add(frac, column, shown, "must be a whole number")
-            bad |= frac
+        frac = ~bad & (np.floor(num) != num) if integer else np.zeros(len(num), bool)
+        low = np.zeros(len(num), bool)
         if minimum is not None:
-            low = ~bad & ((num <= minimum) if strict else (num < minimum))
+            low = ~bad & ~frac & ((num <= minimum) if strict else (num < minimum))
+        if bad.any() or frac.any() or low.any():
+            shown = raw.astype("string").fillna("").to_numpy(dtype=object)
+            self.add(bad, column, shown, "not a finite number")
+            self.add(frac, column, shown, "must be a whole number")
             op = ">" if strict else "≥"
-            self.add(low, column, shown, f"must be {op} {minimum:g}")
+            self.add(low, column, shown, f"must be {op} {minimum:g}" if minimum is not None
+                     else "")
         return num
 
     def raise_if_problems(self) -> None:
