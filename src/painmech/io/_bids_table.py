@@ -80,7 +80,7 @@ def _limit(desc: dict, new: str, old: str) -> float:
 
 
 def _check_column(name: str, text: pd.Series, num: pd.Series, desc: dict, rows: pd.Series,
-                  file: str, declared: bool) -> pd.DataFrame:
+                  file: str) -> pd.DataFrame:
     """Problems of one numeric column: outside Minimum/Maximum or Levels, sentinels."""
     lo, hi = _limit(desc, "Minimum", "MinValue"), _limit(desc, "Maximum", "MaxValue")
     levels = desc.get("Levels") if isinstance(desc.get("Levels"), dict) else None
@@ -155,7 +155,7 @@ def read_tsv(path: str | Path, *, missing=None) -> BidsTable:
         n_codes += int(is_code.sum())
         num = num.where(~is_code)
         desc = described.get(col, {}) if isinstance(described.get(col), dict) else {}
-        probs.append(_check_column(col, cells, num, desc, rows, str(path), bool(codes)))
+        probs.append(_check_column(col, cells, num, desc, rows, str(path)))
         out[col] = num.astype("float64")
     problems = problem_frame(probs)
     if not problems.empty:
