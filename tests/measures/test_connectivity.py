@@ -140,3 +140,17 @@ def test_identical_series_are_refused(rng):
 def test_no_matching_edge(rng):
     with pytest.raises(ValueError, match="no edge has both ROIs"):
         connectivity_metrics(_long(_mixed(rng, 50), ["a", "b", "c", "d"]))
+
+
+def test_recorded_fc_observations_through_compute_metrics():
+    from painmech.measures import compute_metrics
+
+    obs = pd.DataFrame({
+        "subject": "s1", "visit": 0, "measure": "fc", "side": "none",
+        "site": ["mpfc__nac", "mpfc__nac", "thalamus__s1", "pag__vmpfc"],
+        "trial": [1, 2, 1, 1], "value": [0.4, 0.6, 0.2, 0.9], "unit": "fisher_z"})
+    m = compute_metrics(obs)
+    assert _get(m, "fc", "mpfc__nac")["value"] == pytest.approx(0.5)  # (0.4 + 0.6) / 2
+    # affective mPFC–NAc 0.5 minus sensory S1–thalamus (written thalamus__s1) 0.2
+    assert _get(m, "fc_affective_sensory_index")["value"] == pytest.approx(0.3)
+    assert _get(m, "fc", "pag__vmpfc")["value"] == pytest.approx(0.9)

@@ -18,6 +18,7 @@ from painmech._utils._checks import check_columns, problem_frame
 from painmech.exceptions import ValidationError
 from painmech.measures._blood import BLOOD_MEASURES, blood_metrics
 from painmech.measures._clinical import CLINICAL_MEASURES, clinical_metrics
+from painmech.measures._connectivity import fc_observation_metrics
 from painmech.measures._dynamic import DYNAMIC_MEASURES, dynamic_metrics
 from painmech.measures._imaging import GMV_MEASURES, greymatter_metrics
 from painmech.measures._options import MetricOptions
@@ -64,6 +65,7 @@ FAMILIES: tuple[Family, ...] = (
     Family("clinical questionnaires", CLINICAL_MEASURES, clinical_metrics, configurable=True),
     Family("blood markers", BLOOD_MEASURES, blood_metrics),
     Family("grey matter", GMV_MEASURES, greymatter_metrics),
+    Family("recorded connectivity", ("fc",), fc_observation_metrics),
 )
 
 

@@ -46,7 +46,7 @@ from painmech.exceptions import ValidationError
 from painmech.measures._instrument import IDENTIFIER, Checker
 from painmech.measures._table import empty_metrics, metric_rows
 
-__all__ = ["DEFAULT_EDGES", "ROI_COLUMNS", "connectivity_metrics"]
+__all__ = ["DEFAULT_EDGES", "ROI_COLUMNS", "connectivity_metrics", "fc_observation_metrics"]
 
 #: Columns of a long ROI time-series table.
 ROI_COLUMNS = ("subject", "visit", "roi", "t", "signal")
@@ -259,3 +259,48 @@ def _edge_table(edges, rois: list[str], all_pairs: bool) -> pd.DataFrame:
         raise ValueError(f"no edge has both ROIs in the data; ROIs present: {', '.join(rois)}. "
                          "Pass roi_names to map your labels or edges to name other pairs")
     return spec.assign(site=spec["roi_a"] + "__" + spec["roi_b"]).reset_index(drop=True)
+
+
+def fc_observation_metrics(observations: pd.DataFrame, *,
+                           edges: Sequence[tuple[str, str, str]] = DEFAULT_EDGES) -> pd.DataFrame:
+    """Metrics from connectivity values recorded as observations.
+
+    For studies that computed connectivity elsewhere (e.g. CONN, fMRIPrep +
+    nilearn) and enter it as measure ``fc`` (Fisher z, site
+    ``"roi_a__roi_b"``). Trials are averaged per edge; the
+    affective-minus-sensory index uses the networks of ``edges`` (either ROI
+    order matches).
+
+    Parameters
+    ----------
+    observations : pandas.DataFrame
+        Validated observations; rows of other measures are ignored.
+    edges : sequence of (str, str, str)
+        As in :func:`connectivity_metrics`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Metrics table with ``fc`` rows and, when an affective and a sensory
+        edge are present for a visit, ``fc_affective_sensory_index``.
+    """
+    rows = observations.loc[observations["measure"].eq("fc")]
+    if rows.empty:
+        return empty_metrics()
+    agg = (rows.groupby([*_SV, "site", "side"], sort=True)["value"].agg(["mean", "size"])
+           .reset_index())
+    parts = [metric_rows(agg, "fc", agg["mean"], agg["size"], "mean of recorded Fisher z")]
+    network = {f"{a}__{b}": n for a, b, n in edges} | {f"{b}__{a}": n for a, b, n in edges}
+    agg["network"] = agg["site"].map(network)
+    by_net = (agg.loc[agg["network"].isin(["affective", "sensory"])]
+              .groupby([*_SV, "network"])["mean"].agg(["mean", "size"]).unstack("network"))
+    if {"affective", "sensory"} <= set(by_net.columns.get_level_values(1)):
+        by_net = by_net.dropna()
+        index = by_net[("mean", "affective")] - by_net[("mean", "sensory")]
+        keys = index.reset_index()[_SV].assign(site="none", side="none")
+        n = (by_net[("size", "affective")] + by_net[("size", "sensory")]).to_numpy()
+        parts.append(metric_rows(keys, "fc_affective_sensory_index", index.to_numpy(), n,
+                                 "mean recorded z of affective − sensory edges"))
+    out = pd.concat(parts, ignore_index=True)
+    return out.sort_values(["subject", "visit", "metric", "site"],
+                           kind="stable").reset_index(drop=True)
