@@ -12,7 +12,8 @@ Temporal summation of pressure (tsp_rating): 10 pulses at 1 Hz at 1.3 × the
 measured lumbar PPT (intensity choice: painmech assumption). CPM (Yarnitsky
 2015 Eur J Pain 19:805): forearm PPT (2 trials) and a tonic forearm pressure
 rating before, during (parallel) and after (sequential) 60 s of the left
-hand in 10 °C water, plus the conditioning-stimulus rating.
+hand in 10 °C water, plus the conditioning-stimulus rating. The
+conditioning drive on D is taken as saturated (a clearly painful CS).
 
 Each function returns a list of blocks ``(measure, site, side, unit,
 values[N, trials])``.
@@ -39,7 +40,7 @@ _PPT_JITTER = 0.04  # ln SD per trial: SEM ≈ 20 kPa at 500 kPa (Kennedy 2020 J
 _THERMAL_JITTER = 1.0  # °C per trial (assumption)
 _TSP_FACTOR = 1.3
 _CPM_TEST_FACTOR = 1.15
-_IMMERSION_GAIN = 2.0  # whole-hand immersion recruits more afferents than a thermode (assumed)
+_IMMERSION_GAIN = 4.0  # whole-hand immersion recruits more afferents than a thermode (assumed)
 
 
 def _local(pop, site: str) -> np.ndarray:
@@ -116,7 +117,9 @@ def tsp_cpm_blocks(pop, eff, ppt_lumbar_measured, rng):
     # conditioning stimulus: left hand in 10 °C water (tonic cold)
     cs_drive = drive("cold", 10.0, nz["cpt0"] + eff["dt_cold"], _IMMERSION_GAIN)
     cs_act = dh.tonic_activation(cs_drive, k_w)
-    u_cs = cs_act / (cs_act + 0.05)
+    # the conditioning stimulus is chosen to be clearly painful (Yarnitsky 2015
+    # recommends a painful CS, often titrated), so its drive on D is saturated
+    u_cs = np.ones(pop.n)
     d0, d_during, d_after = cpm_session(kappa, nz["c_pp"], dgm, u_cs)
     t_test = nz[f"ppt0_{CPM_TEST_SITE}_right"]
     blocks = [("tsp_rating", "lumbar", "right", "nrs100", tsp)]

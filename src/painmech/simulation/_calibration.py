@@ -9,9 +9,9 @@ estimate lies in the range.
 
 Known gap: the whiplash odds ratio of CPT ≥ 13 °C for the severe
 trajectory (Sterling 2011: 26.3, 5.0–139.1) is not reached (simulated
-≈ 3). The healthy cold-pain mixture (Lötsch 2015) has a mode at 13.2 °C,
+≈ 2–3). The healthy cold-pain mixture (Lötsch 2015) has a mode at 13.2 °C,
 so a threshold of 13 °C splits healthy people too; with ΔT_cold of
-+3…+8 °C the attainable odds ratio stays near 3 even when cold
++3…+8 °C the attainable odds ratio stays near 2–3 even when cold
 hyperalgesia decides the trajectory. The row is kept and marked failed.
 
 Not produced by the model, hence not in the table: the 1.3 cm³ per year of

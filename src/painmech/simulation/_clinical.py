@@ -34,7 +34,7 @@ def clinical_blocks(pop, pain01, s, duration_months, in_pain, rng):
     n = pop.n
     nz = pop.nuisance
     patient = pop.condition != "healthy"
-    nrs = np.clip(np.round(10.0 * pain01 + rng.normal(0.0, 0.7, n)), 0.0, 10.0)
+    nrs = np.clip(np.round(10.0 * pain01 + rng.normal(0.0, 1.0, n)), 0.0, 10.0)
     nrs = np.where(patient, nrs, np.clip(np.round(rng.normal(0.0, 0.4, n)), 0, 10))
     odi = np.clip(2.0 * np.round((40.0 * pain01 + 8.0 * s + rng.normal(0, 5, n)) / 2.0), 0, 100)
     rmdq = np.clip(np.round(0.22 * odi + rng.normal(0, 1.5, n)), 0, 24)

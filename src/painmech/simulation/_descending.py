@@ -29,7 +29,7 @@ import numpy as np
 __all__ = ["TAU_D_S", "D_MAX", "cpm_session"]
 
 TAU_D_S = 20.0
-D_MAX = 0.28  # painmech calibration (parallel CPM 16.7 ± 11.7 NRS points)
+D_MAX = 0.18  # painmech calibration (parallel CPM 16.7 ± 11.7 NRS points)
 C_GM = 1.0
 CS_DURATION_S = 60.0
 T_DURING_S = 45.0

@@ -11,7 +11,7 @@ are never used as reference values):
   0.85 × (direction: Pfau 2014 Pain 155:1002; size assumed). Site and side
   deviations log-normal (SD 0.15 and 0.05; assumed).
 * Cold pain threshold: mixture with modes 23.7 / 13.2 / 1.5 °C (Lötsch 2015
-  PLoS One); weights (0.10, 0.45, 0.45) and SD 3 °C are assumptions.
+  PLoS One); weights (0.15, 0.42, 0.43) and SD 3 °C are assumptions.
 * Heat pain threshold: N(44, 2.5) °C (assumption inside the 32.3–45.4 °C
   span of modes reported by Ultsch 2015).
 * Pinprick threshold log-normal, median 64 mN; tactile detection median
@@ -26,7 +26,7 @@ are never used as reference values):
   1.45 % and thalamus 0.50 % of eTIV per hemisphere (order of magnitude of
   the two FreeSurfer example subjects in painmech's shared test data).
 * MEP model parameters: see :mod:`painmech.simulation._tms`.
-* PFC–PAG coupling ``c_PP ~ N(1, 0.4)`` (assumption; negative values give
+* PFC–PAG coupling ``c_PP ~ N(1, 0.6)`` (assumption; negative values give
   the CPM facilitation seen in some healthy people, Schliessbach 2019).
 """
 
@@ -54,7 +54,7 @@ PPT_SITES = ("lumbar", "trapezius", "scapula", "tibialis_anterior", "thenar")
 QST_SITES = ("lumbar", "cervical")
 CPM_TEST_SITE = "forearm"
 _COLD_MODES = np.array([23.7, 13.2, 1.5])
-_COLD_WEIGHTS = np.array([0.10, 0.45, 0.45])
+_COLD_WEIGHTS = np.array([0.15, 0.42, 0.43])
 
 
 @dataclass
@@ -189,7 +189,7 @@ def _nuisance(n, cond, sex, rng) -> dict[str, np.ndarray]:
             nz[f"{region}_{hemi}_frac"] = rng.normal(frac, sd, n)
     nz["sigma_rf_lumbar"] = 15.5 * rng.lognormal(0.0, 0.22, n)
     nz["sigma_rf_cervical"] = 10.0 * rng.lognormal(0.0, 0.22, n)
-    nz["c_pp"] = rng.normal(1.0, 0.4, n)
+    nz["c_pp"] = rng.normal(1.0, 0.6, n)
     mep = sample_mep_params(rng, n)
     for i in range(5):
         nz[f"mep_p{i + 1}"] = mep[:, i]
