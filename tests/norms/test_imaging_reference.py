@@ -83,3 +83,15 @@ def test_unfitted_and_bad_covariate(cohort):
         ImagingReference().zscore(metrics, subjects)
     with pytest.raises(ValueError, match="covariates must be among"):
         ImagingReference(covariates=("height",))
+
+
+def test_save_and_load_reproduce_z(cohort, tmp_path):
+    metrics, subjects = cohort
+    ref = ImagingReference(metrics=("gmv_dlpfc",)).fit(metrics, subjects)
+    path = ref.save(tmp_path / "gm_ref")
+    again = ImagingReference.load(path)
+    pd.testing.assert_frame_equal(again.zscore(metrics, subjects), ref.zscore(metrics, subjects))
+    assert again.provenance_.n == 60
+    path.write_text('{"format": "other"}')
+    with pytest.raises(ValueError, match="not a painmech imaging reference"):
+        ImagingReference.load(path)

@@ -18,7 +18,10 @@ is small only when the control group is large (n ≫ p).
 from __future__ import annotations
 
 import datetime as _dt
+import json
 from collections.abc import Sequence
+from dataclasses import asdict
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -32,6 +35,7 @@ __all__ = ["ImagingReference"]
 _SV = ["subject", "visit"]
 _KEY = ["metric", "side"]
 _DEFAULT_METRICS = ("gmv_dlpfc", "gmv_thalamus", "gmv_dlpfc_frac", "gmv_thalamus_frac")
+_FORMAT = "painmech-imaging-reference"
 
 
 class ImagingReference:
@@ -228,3 +232,43 @@ class ImagingReference:
         out = metrics.reset_index(drop=True)
         return out.assign(z=z, ref=np.where(np.isnan(z), "", self.name), direction=direction,
                           abnormal=abnormal, score_note=note)
+
+    def save(self, path: str | Path) -> Path:
+        """Write the fitted models and provenance to one JSON file.
+
+        Coefficients are stored as JSON numbers (shortest exact float text), so
+        :meth:`load` reproduces z-scores exactly.
+        """
+        if not hasattr(self, "coef_"):
+            raise ValueError(f"{self!r} is not fitted; call fit() first")
+        path = Path(path).with_suffix(".json")
+        meta = {"format": _FORMAT, "format_version": 1, "metrics": list(self.metrics),
+                "covariates": list(self.covariates), "sex_levels": self.sex_levels_,
+                "coef": self.coef_.to_dict(orient="records"),
+                "fit": self.fit_.to_dict(orient="records"),
+                "provenance": asdict(self.provenance_)}
+        path.write_text(json.dumps(meta, indent=1, ensure_ascii=False) + "\n",
+                        encoding="utf-8")
+        return path
+
+    @classmethod
+    def load(cls, path: str | Path) -> ImagingReference:
+        """Read a reference written by :meth:`save`."""
+        path = Path(path).with_suffix(".json")
+        if not path.is_file():
+            raise FileNotFoundError(f"imaging reference file {path} does not exist")
+        try:
+            meta = json.loads(path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as err:
+            raise ValueError(f"{path}: not valid JSON ({err})") from None
+        if meta.get("format") != _FORMAT:
+            raise ValueError(f"{path}: not a painmech imaging reference "
+                             f"(format {meta.get('format')!r})")
+        prov = Provenance(**meta["provenance"])
+        ref = cls(prov.name, metrics=meta["metrics"], covariates=meta["covariates"],
+                  source=prov.source)
+        ref.sex_levels_ = list(meta["sex_levels"])
+        ref.coef_ = pd.DataFrame(meta["coef"], columns=[*_KEY, "term", "coef"])
+        ref.fit_ = pd.DataFrame(meta["fit"], columns=[*_KEY, "n", "p", "resid_sd"])
+        ref.provenance_ = prov
+        return ref
