@@ -151,21 +151,24 @@ async def save_upload(upload: UploadFile, folder: Path) -> tuple[Path, str]:
 async def read_import_form(request: Request) -> tuple[Path, Path | None, tuple[str, ...],
                                                        tempfile.TemporaryDirectory, dict]:
     """Parse a multipart import form (bounded: 2 files, few fields)."""
-    form = await request.form(max_files=2, max_fields=20,
-                              max_part_size=1024 * 1024)
+    form = await request.form(max_files=2, max_fields=20, max_part_size=1024 * 1024)
     folder = tempfile.TemporaryDirectory(prefix="painmech-upload-")
-    obs = form.get("observations")
-    if not isinstance(obs, UploadFile):
+    try:
+        obs = form.get("observations")
+        if not isinstance(obs, UploadFile):
+            raise ApiError(422, "send the observations file in the form field 'observations'")
+        obs_path, obs_name = await save_upload(obs, Path(folder.name))
+        subj = form.get("subjects")
+        subj_path, names = None, (obs_name,)
+        if isinstance(subj, UploadFile) and subj.filename:
+            subj_path, subj_name = await save_upload(subj, Path(folder.name))
+            names = (obs_name, subj_name)
+        fields = {k: v for k, v in form.items() if isinstance(v, str)}
+    except BaseException:
         folder.cleanup()
-        raise ApiError(422, "send the observations file in the form field 'observations'")
-    obs_path, obs_name = await save_upload(obs, Path(folder.name))
-    subj = form.get("subjects")
-    subj_path, names = None, (obs_name,)
-    if isinstance(subj, UploadFile) and subj.filename:
-        subj_path, subj_name = await save_upload(subj, Path(folder.name))
-        names = (obs_name, subj_name)
-    fields = {k: v for k, v in form.items() if isinstance(v, str)}
-    await form.close()
+        raise
+    finally:
+        await form.close()
     return obs_path, subj_path, names, folder, fields
 
 
