@@ -41,12 +41,14 @@ def roi_series(lambda_aff, c_pp, n_t: int, rng: np.random.Generator, dtype=np.fl
     desc = 0.5 * np.sqrt(np.maximum(np.asarray(c_pp, float), 0.0))
     load[:, ROIS.index("pag"), 2] = desc
     load[:, ROIS.index("vmpfc"), 2] = desc
-    innov = np.sqrt(1.0 - _PHI**2)
-    lat = rng.standard_normal((n, 3)).astype(dtype)
-    eps = rng.standard_normal((n, len(ROIS))).astype(dtype)
-    out = np.empty((n, len(ROIS), n_t), dtype)
-    for t in range(n_t):
-        lat = _PHI * lat + innov * rng.standard_normal((n, 3)).astype(dtype)
-        eps = _PHI * eps + innov * rng.standard_normal((n, len(ROIS))).astype(dtype)
-        out[:, :, t] = np.einsum("nrk,nk->nr", load, lat) + _NOISE * eps
+    innov = dtype(np.sqrt(1.0 - _PHI**2))
+    k = 3 + len(ROIS)
+    z = rng.standard_normal((n, k, n_t), dtype=dtype)
+    state = rng.standard_normal((n, k), dtype=dtype)
+    for t in range(n_t):  # AR(1) recursion over time, vectorised over patients
+        state *= dtype(_PHI)
+        state += innov * z[:, :, t]
+        z[:, :, t] = state
+    out = np.matmul(load, z[:, :3, :])
+    out += dtype(_NOISE) * z[:, 3:, :]
     return 100.0 + out

@@ -30,12 +30,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from painmech.registry import get_measure
+
 __all__ = ["CourseState", "initial_state", "advance", "pain_level", "set_point"]
 
 TAU_S_DAYS = 14.0
 TAU_C_DAYS = 120.0
 A_N = 0.8
-DAYS_PER_MONTH = 365.25 / 12.0
+# days per month from the registry's calendar conversion (pain_duration units)
+DAYS_PER_MONTH = 1.0 / get_measure("pain_duration").units["day"][0]
 # vulnerability score → set point (painmech calibration)
 R_CENTRE = 2.2
 R_WIDTH = 0.35

@@ -10,7 +10,6 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 
 __all__ = ["STR", "strings", "observations_frame", "grid_frame"]
 
@@ -20,6 +19,8 @@ STR = pd.StringDtype("pyarrow", na_value=np.nan)
 
 def strings(codes: np.ndarray, categories: Sequence[str]) -> pd.Series:
     """A string Series ``categories[codes]`` built in Arrow."""
+    import pyarrow as pa  # pandas' string backend; a core dependency of painmech
+
     dictionary = pa.array([str(c) for c in categories], type=pa.string())
     taken = dictionary.take(pa.array(np.asarray(codes, dtype=np.int64)))
     return pd.Series(taken.to_pandas(types_mapper={pa.string(): STR}.get), dtype=STR)
