@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 
 import pytest
@@ -25,49 +26,70 @@ def fast_password_hashing(monkeypatch):
                         PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def db_url(request, tmp_path):
-    """URL of an empty database (SQLite file, or a fresh PostgreSQL schema)."""
+def _seed(db_url):
+    """Users of every role; study s1 with the example data, study s2 of the outsider."""
+    subj, obs = dataset_path("example")
+    subjects = read_subjects(subj)
+    observations = read_observations(obs, subjects=subjects)
+    hasher, storage._auth._HASHER = storage._auth._HASHER, PasswordHasher(
+        time_cost=1, memory_cost=1024, parallelism=1)
+    db = storage.open_database(db_url)
+    try:
+        with db.write() as s:
+            admin = storage.actor_for(storage.create_user(s, storage.SYSTEM, "admin",
+                                                          PASSWORDS["admin"], is_admin=True))
+            actors = {name: storage.actor_for(storage.create_user(s, admin, name,
+                                                                  PASSWORDS[name]))
+                      for name in ("owner", "editor", "viewer", "outsider")}
+            s1 = storage.create_study(s, actors["owner"], "s1", "Study one")
+            storage.create_study(s, actors["outsider"], "s2", "Study two")
+            storage.set_role(s, actors["owner"], s1, "editor", "editor")
+            storage.set_role(s, actors["owner"], s1, "viewer", "viewer")
+            assert storage.import_frames(s, actors["owner"], s1, observations, subjects).ok
+    finally:
+        db.dispose()
+        storage._auth._HASHER = hasher
+
+
+@pytest.fixture(scope="session",
+                params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def template(request, tmp_path_factory):
+    """A seeded database built once per engine; each test gets a copy."""
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'api.sqlite'}"
+        path = tmp_path_factory.mktemp("template") / "seeded.sqlite"
+        _seed(f"sqlite:///{path}")
+        yield "sqlite", path
         return
     if not PG_URL:
         pytest.skip("PAINMECH_TEST_PG_URL is not set (no PostgreSQL server)")
-    name = f"pm_api_{uuid.uuid4().hex[:12]}"
+    name = f"pm_seed_{uuid.uuid4().hex[:12]}"
     admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE SCHEMA "{name}"')
-    url = make_url(PG_URL)
-    yield url.set(query={**url.query, "options": f"-csearch_path={name}"}).render_as_string(
-        hide_password=False)
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    _seed(make_url(PG_URL).set(database=name).render_as_string(hide_password=False))
+    yield "postgres", name
     with admin.connect() as conn:
-        conn.exec_driver_sql(f'DROP SCHEMA "{name}" CASCADE')
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     admin.dispose()
 
 
 @pytest.fixture
-def example():
-    subj, obs = dataset_path("example")
-    subjects = read_subjects(subj)
-    return subjects, read_observations(obs, subjects=subjects)
-
-
-@pytest.fixture
-def seeded(db_url, example):
-    """Users of every role; study s1 with the example data, study s2 of the outsider."""
-    db = storage.open_database(db_url)
-    with db.write() as s:
-        admin = storage.actor_for(storage.create_user(s, storage.SYSTEM, "admin",
-                                                      PASSWORDS["admin"], is_admin=True))
-        actors = {name: storage.actor_for(storage.create_user(s, admin, name, PASSWORDS[name]))
-                  for name in ("owner", "editor", "viewer", "outsider")}
-        s1 = storage.create_study(s, actors["owner"], "s1", "Study one")
-        storage.create_study(s, actors["outsider"], "s2", "Study two")
-        storage.set_role(s, actors["owner"], s1, "editor", "editor")
-        storage.set_role(s, actors["owner"], s1, "viewer", "viewer")
-        assert storage.import_frames(s, actors["owner"], s1, example[1], example[0]).ok
-    db.dispose()
-    return db_url
+def seeded(template, tmp_path):
+    """URL of a fresh copy of the seeded database."""
+    kind, source = template
+    if kind == "sqlite":
+        target = tmp_path / "api.sqlite"
+        shutil.copyfile(source, target)
+        yield f"sqlite:///{target}"
+        return
+    name = f"pm_api_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
+    yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.dispose()
 
 
 @pytest.fixture

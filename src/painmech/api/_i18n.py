@@ -134,6 +134,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "members_title": {"en": "Members", "de": "Mitglieder"},
     "audit_title": {"en": "Audit trail", "de": "Prüfprotokoll"},
     "none": {"en": "none", "de": "keine"},
+    "status_indicated": {"en": "indicated", "de": "angezeigt"},
+    "status_not_indicated": {"en": "not indicated", "de": "nicht angezeigt"},
+    "status_inconclusive": {"en": "inconclusive", "de": "unklar"},
+    "status_not_assessed": {"en": "not assessed", "de": "nicht untersucht"},
 }
 
 
