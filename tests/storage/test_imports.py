@@ -196,3 +196,15 @@ def test_instrument_tables_round_trip_and_are_all_or_nothing(db, people):
                                        "tms_grid")
     pd.testing.assert_frame_equal(back, grid.astype({"visit": "int64", "stimulus": "float64"}),
                                   check_dtype=False)
+
+
+def test_zip_bomb_workbooks_are_refused_unopened(db, people, tmp_path):
+    import zipfile
+
+    path = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"0" * (20 * 1024 * 1024))
+    with db.write() as s:
+        result = storage.import_files(s, people["owner"], storage.get_study(s, "s1"), path,
+                                      names=("bomb.xlsx",))
+    assert not result.ok and "zip bomb" in result.problems["reason"].iloc[0]

@@ -12,6 +12,7 @@ caller's transaction together with one audit entry.
 from __future__ import annotations
 
 import hashlib
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,6 +33,24 @@ from painmech.storage._studies import new_date_shift
 __all__ = ["ImportResult", "import_files", "import_frames"]
 
 _KEY = ["subject", "visit", "measure", "site", "side", "trial"]
+#: An Excel workbook may unpack to at most this many bytes, at most this ratio
+#: of its packed size (zip-bomb guard; real study workbooks stay far below).
+MAX_XLSX_UNPACKED = 200 * 1024 * 1024
+MAX_XLSX_RATIO = 150
+
+
+def _zip_bomb(path: Path) -> str:
+    """Why an .xlsx file must not be opened, or ``""``."""
+    if path.suffix.lower() not in (".xlsx", ".xlsm") or not zipfile.is_zipfile(path):
+        return ""
+    with zipfile.ZipFile(path) as archive:
+        unpacked = sum(info.file_size for info in archive.infolist())
+    packed = max(path.stat().st_size, 1)
+    if unpacked > MAX_XLSX_UNPACKED or unpacked / packed > MAX_XLSX_RATIO:
+        return (f"the workbook unpacks to {unpacked / 1e6:.0f} MB ({unpacked / packed:.0f}× its "
+                f"size); refused as a possible zip bomb (limits {MAX_XLSX_UNPACKED / 1e6:.0f} "
+                f"MB, {MAX_XLSX_RATIO}×)")
+    return ""
 
 
 @dataclass
@@ -101,6 +120,9 @@ def import_files(session: Session, actor: Actor, study: Study, observations: str
     labels = list(names or ()) + [str(p) for p in paths][len(names or ()):]
     tables = []
     for path, label in zip(paths, labels, strict=False):
+        bomb = _zip_bomb(path) if path.is_file() else ""
+        if bomb:
+            return _rejected([_problem(label, 1, "", "", bomb)])
         try:
             tables.append(read_table(path, sep=sep, decimal=decimal, encoding=encoding,
                                      sheet=sheet))
