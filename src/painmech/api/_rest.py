@@ -18,6 +18,7 @@ from painmech.api._schemas import (
     LoginIn,
     Me,
     MemberIn,
+    Offset,
     ReasonIn,
     StudyIn,
     StudyOut,
@@ -27,6 +28,7 @@ from painmech.api._schemas import (
     TokenIn,
     TokenOut,
     VisitIn,
+    VisitNo,
     VisitOut,
 )
 from painmech.storage import Actor
@@ -167,7 +169,7 @@ def set_member(study: str, body: MemberIn, request: Request,
 @router.get("/studies/{study}/subjects", response_model=list[SubjectOut], tags=["subjects"])
 def subjects(study: str, request: Request, actor: Actor = Depends(current_actor),
              q: str | None = Query(None, max_length=64, description="Search text."),
-             limit: int = Query(500, ge=1, le=5000), offset: int = Query(0, ge=0)) -> list:
+             limit: int = Query(500, ge=1, le=5000), offset: Offset = 0) -> list:
     """Subjects of a study (pseudonyms), with search."""
     with database(request).read() as s:
         return records(storage.list_subjects(s, actor, storage.get_study(s, study), q,
@@ -248,7 +250,7 @@ def add_visit(study: str, subject: str, body: VisitIn, request: Request,
 
 @router.delete("/studies/{study}/subjects/{subject}/visits/{visit}", status_code=204,
                tags=["subjects"])
-def delete_visit(study: str, subject: str, visit: int, body: ReasonIn, request: Request,
+def delete_visit(study: str, subject: str, visit: VisitNo, body: ReasonIn, request: Request,
                  actor: Actor = Depends(current_actor)) -> Response:
     """Soft-delete a visit and its observations (owners)."""
     with database(request).write() as s:

@@ -41,7 +41,7 @@ def _subset(frame, subject, visit):
 @router.get("/studies/{study}/metrics", tags=["analysis"])
 def metrics(study: str, request: Request, actor: Actor = Depends(current_actor),
             subject: str | None = Query(None, max_length=64),
-            visit: int | None = Query(None, ge=0)) -> list[dict]:
+            visit: int | None = Query(None, ge=0, le=1_000_000)) -> list[dict]:
     """Derived metrics (painmech.measures.compute_metrics)."""
     return records(_subset(study_analysis(request, actor, study).metrics, subject, visit))
 
@@ -49,7 +49,7 @@ def metrics(study: str, request: Request, actor: Actor = Depends(current_actor),
 @router.get("/studies/{study}/scores", tags=["analysis"])
 def scores(study: str, request: Request, actor: Actor = Depends(current_actor),
            subject: str | None = Query(None, max_length=64),
-           visit: int | None = Query(None, ge=0)) -> list[dict]:
+           visit: int | None = Query(None, ge=0, le=1_000_000)) -> list[dict]:
     """z-scores against the study's healthy controls (painmech.norms.zscore)."""
     return records(_subset(study_analysis(request, actor, study).scores, subject, visit))
 
@@ -57,7 +57,7 @@ def scores(study: str, request: Request, actor: Actor = Depends(current_actor),
 @router.get("/studies/{study}/profiles", tags=["analysis"])
 def profiles(study: str, request: Request, actor: Actor = Depends(current_actor),
              subject: str | None = Query(None, max_length=64),
-             visit: int | None = Query(None, ge=0)) -> list[dict]:
+             visit: int | None = Query(None, ge=0, le=1_000_000)) -> list[dict]:
     """Mechanism profiles (painmech.mechanisms.profile)."""
     return records(_subset(study_analysis(request, actor, study).profile, subject, visit))
 
@@ -86,7 +86,7 @@ def report_bytes(request: Request, actor: Actor, study: str, subject: str, visit
 @router.get("/studies/{study}/subjects/{subject}/report", tags=["analysis"],
             responses={200: {"content": {"application/pdf": {}, "text/html": {}}}})
 def report(study: str, subject: str, request: Request, actor: Actor = Depends(current_actor),
-           visit: int | None = Query(None, ge=0), lang: Literal["en", "de"] = "en",
+           visit: int | None = Query(None, ge=0, le=1_000_000), lang: Literal["en", "de"] = "en",
            format: Literal["pdf", "html"] = "pdf") -> Response:
     """A patient's mechanism report as PDF or HTML, German or English."""
     out = report_bytes(request, actor, study, subject, visit, lang, format)

@@ -22,6 +22,8 @@ from painmech.api._schemas import (
     ObservationIn,
     ObservationOut,
     ObservationPatch,
+    ObsId,
+    Offset,
     ReasonIn,
     ValidateOut,
 )
@@ -53,7 +55,7 @@ def _import_out(result: storage.ImportResult) -> ImportOut:
             tags=["observations"])
 def observations(study: str, request: Request, actor: Actor = Depends(current_actor),
                  subject: str | None = Query(None, max_length=64),
-                 visit: int | None = Query(None, ge=0),
+                 visit: int | None = Query(None, ge=0, le=1_000_000),
                  measure: str | None = Query(None, max_length=64)) -> list[dict]:
     """Observations in canonical units (filter by subject, visit, measure)."""
     with database(request).read() as s:
@@ -91,7 +93,7 @@ def bulk(study: str, body: BulkIn, request: Request,
 
 @router.patch("/studies/{study}/observations/{obs_id}", response_model=ObservationOut,
               tags=["observations"])
-def patch_observation(study: str, obs_id: int, body: ObservationPatch, request: Request,
+def patch_observation(study: str, obs_id: ObsId, body: ObservationPatch, request: Request,
                       actor: Actor = Depends(current_actor)) -> dict:
     """Change a stored value (editors, owners; a reason is required)."""
     with database(request).write() as s:
@@ -106,7 +108,7 @@ def patch_observation(study: str, obs_id: int, body: ObservationPatch, request: 
 
 @router.delete("/studies/{study}/observations/{obs_id}", status_code=204,
                tags=["observations"])
-def delete_observation(study: str, obs_id: int, body: ReasonIn, request: Request,
+def delete_observation(study: str, obs_id: ObsId, body: ReasonIn, request: Request,
                        actor: Actor = Depends(current_actor)) -> Response:
     """Soft-delete one observation (owners; a reason is required)."""
     with database(request).write() as s:
@@ -218,7 +220,7 @@ def export(study: str, request: Request, actor: Actor = Depends(current_actor),
 
 @router.get("/studies/{study}/audit", tags=["audit"])
 def audit(study: str, request: Request, actor: Actor = Depends(current_actor),
-          limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0)) -> list[dict]:
+          limit: int = Query(100, ge=1, le=1000), offset: Offset = 0) -> list[dict]:
     """The newest audit entries of a study (owners)."""
     with database(request).read() as s:
         row = storage.get_study(s, study)

@@ -5,15 +5,20 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Annotated, Literal
 
+from fastapi import Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
     "Problem", "ErrorDetail", "ErrorBody", "LoginIn", "TokenIn", "TokenOut", "StudyIn",
     "StudyOut", "MemberIn", "SubjectIn", "SubjectOut", "SubjectPatch", "VisitIn", "VisitOut",
     "ObservationIn", "ObservationOut", "ObservationPatch", "BulkIn", "ImportOut", "ValidateOut",
-    "ReasonIn", "Me", "ERROR_RESPONSES",
+    "ReasonIn", "Me", "ERROR_RESPONSES", "ObsId", "VisitNo", "Offset",
 ]
 
+#: Path and query numbers with bounds (SQLite integers are 64-bit).
+ObsId = Annotated[int, Path(ge=1, le=2**62)]
+VisitNo = Annotated[int, Path(ge=0, le=1_000_000)]
+Offset = Annotated[int, Query(ge=0, le=1_000_000_000)]
 Text64 = Annotated[str, Field(max_length=64)]
 Text200 = Annotated[str, Field(max_length=200)]
 Cell = Annotated[str, Field(max_length=64)] | float | int
