@@ -13,6 +13,7 @@ from painmech.cli import (  # noqa: F401  (registers commands)
     _profile,
     _report,
     _serve,
+    _simulate,
     _validate,
     _zscore,
 )
