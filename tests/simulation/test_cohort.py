@@ -43,8 +43,10 @@ def test_every_protocol_is_present(small):
     assert expected <= measures
     ppt_sites = set(small.observations.query("measure == 'ppt'")["site"])
     assert {"lumbar", "trapezius", "scapula", "tibialis_anterior", "thenar"} <= ppt_sites
-    gmv_sites = set(small.observations.query("measure == 'gmv'")["site"])
-    assert gmv_sites == {"dlpfc_left", "dlpfc_right", "thalamus_left", "thalamus_right"}
+    gmv = small.observations.query("measure == 'gmv'")
+    # FreeSurfer names (painmech.io.read_freesurfer): aparc parcels and aseg thalamus
+    assert set(gmv["site"]) == {"rostralmiddlefrontal", "caudalmiddlefrontal", "thalamus"}
+    assert set(gmv["side"]) == {"left", "right"}
     frebaq = small.observations.query("measure == 'frebaq_item'")
     assert sorted(frebaq["trial"].unique()) == list(range(1, 10))
 
@@ -131,3 +133,21 @@ def test_conditions_shares_and_ids():
 def test_bad_input_raises(kwargs, match):
     with pytest.raises(ValueError, match=match):
         simulate_cohort(**kwargs)
+
+
+def test_grey_matter_reaches_the_metrics(small):
+    # measures.greymatter_metrics sums the two parcels to the DLPFC per hemisphere
+    from painmech.measures import greymatter_metrics
+
+    m = greymatter_metrics(small.observations)
+    for metric in ("gmv_dlpfc", "gmv_thalamus", "gmv_dlpfc_frac", "gmv_thalamus_frac"):
+        rows = m[m["metric"].eq(metric)]
+        assert len(rows) == 2 * len(small.subjects) * small.observations["visit"].nunique()
+        assert rows["value"].notna().all(), metric
+    obs = small.observations
+    one = obs[obs["subject"].eq(obs["subject"].iloc[0]) & obs["visit"].eq(0)
+              & obs["measure"].eq("gmv") & obs["side"].eq("left")]
+    parcels = one[one["site"].ne("thalamus")]["value"].sum()
+    got = m[m["subject"].eq(one["subject"].iloc[0]) & m["visit"].eq(0)
+            & m["metric"].eq("gmv_dlpfc") & m["side"].eq("left")]["value"].item()
+    assert got == pytest.approx(parcels)

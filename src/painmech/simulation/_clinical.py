@@ -66,8 +66,22 @@ def blood_blocks(pop, iota_eff, rng):
     return out
 
 
+#: Share of the caudal middle frontal gyrus in the DLPFC grey-matter volume
+#: (rostral + caudal middle frontal ``GrayVol``). Mean of the four hemispheres
+#: of the two FreeSurfer example subjects in tests/data/freesurfer (fs741:
+#: 6303/19498, 6982/22842; HCP 198451: 8645/28970, 8023/28782 mm³) ≈ 0.30.
+CAUDAL_SHARE = 0.30
+
+
 def imaging_blocks(pop, dgm_eff, rng):
-    """Regional grey-matter volumes (mm³) and eTIV (site none)."""
+    """FreeSurfer-like grey-matter volumes (mm³) and eTIV (site none).
+
+    Sites are those :func:`painmech.io.read_freesurfer` produces and
+    :func:`painmech.measures.greymatter_metrics` consumes: the aparc parcels
+    ``rostralmiddlefrontal`` and ``caudalmiddlefrontal`` (their sum is the
+    DLPFC, split by :data:`CAUDAL_SHARE`) and the aseg ``thalamus``, each with
+    side left/right.
+    """
     nz = pop.nuisance
     etiv = nz["etiv"]
     out = []
@@ -77,7 +91,12 @@ def imaging_blocks(pop, dgm_eff, rng):
             loss = dgm_eff if affected else 0.0
             v = etiv * nz[f"{region}_{hemi}_frac"] * (1.0 - loss)
             v = v * np.exp(rng.normal(0.0, 0.01, pop.n))  # segmentation noise (assumed 1 %)
-            out.append(("gmv", f"{region}_{hemi}", hemi, "mm3", np.round(v, 1)[:, None]))
+            if region == "thalamus":
+                out.append(("gmv", "thalamus", hemi, "mm3", np.round(v, 1)[:, None]))
+                continue
+            for parcel, share in (("rostralmiddlefrontal", 1.0 - CAUDAL_SHARE),
+                                  ("caudalmiddlefrontal", CAUDAL_SHARE)):
+                out.append(("gmv", parcel, hemi, "mm3", np.round(share * v, 1)[:, None]))
     out.append(("etiv", "none", "none", "mm3", np.round(etiv, 0)[:, None]))
     return out
 

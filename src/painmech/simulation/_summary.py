@@ -65,7 +65,8 @@ def summarise(result) -> pd.DataFrame:
     cols["frebaq"] = obs.loc[obs["measure"].eq("frebaq_item")].groupby(_KEY)["value"].sum()
     for m in ("crp", "il6", "pain_intensity", "ndi", "odi", "etiv"):
         cols[m] = _mean(obs, m)
-    gm = obs.loc[obs["measure"].eq("gmv") & obs["site"].str.startswith("dlpfc")]
+    gm = obs.loc[obs["measure"].eq("gmv")
+                 & obs["site"].isin(["rostralmiddlefrontal", "caudalmiddlefrontal"])]
     cols["dlpfc_frac"] = gm.groupby(_KEY)["value"].sum() / cols["etiv"]
     out = pd.DataFrame(cols)
     if len(result.tms):
