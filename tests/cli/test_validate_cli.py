@@ -1,4 +1,4 @@
-"""`painmech validate`, `--version` and `demo` through Typer's test runner."""
+"""`painmech validate` and `--version` through Typer's test runner."""
 
 import pandas as pd
 from typer.testing import CliRunner
@@ -44,9 +44,3 @@ def test_validate_unparseable_file(tmp_path):
     result = runner.invoke(app, ["validate", str(path)])
     assert result.exit_code == 1
     assert "empty" in result.output
-
-
-def test_demo_runs():
-    result = runner.invoke(app, ["demo"])
-    assert result.exit_code == 0, result.output
-    assert "painmech demo" in result.output
