@@ -16,7 +16,9 @@ hand in 10 °C water, plus the conditioning-stimulus rating. The
 conditioning drive on D is taken as saturated (a clearly painful CS).
 
 Each function returns a list of blocks ``(measure, site, side, unit,
-values[N, trials])``.
+values[N, trials])``. ``trials`` (optional) replaces the protocol's number
+of repetitions of the threshold tests (PPT, thermal thresholds, VDT, CPM
+PPT) and of the wind-up stimuli; ``None`` keeps the protocol counts above.
 """
 
 from __future__ import annotations
@@ -50,9 +52,11 @@ def _local(pop, site: str) -> np.ndarray:
     return np.array([locs[c] for c in pop.condition], dtype=float)
 
 
-def qst_blocks(pop, eff, rng):
+def qst_blocks(pop, eff, rng, trials: int | None = None):
     """DFNS battery at the QST sites and PPT at every PPT site."""
     nz = pop.nuisance
+    k3 = 3 if trials is None else int(trials)  # DFNS: 3 trials per threshold
+    k5 = 5 if trials is None else int(trials)  # DFNS: 5 wind-up singles and trains
     iota, k_w, dt_cold = (eff[k] for k in ("iota", "k_w", "dt_cold"))
     gm = mech_gain(eff["g_cs"])
     blocks = []
@@ -60,20 +64,20 @@ def qst_blocks(pop, eff, rng):
         loc = 1.0 - _ALOC * iota * _local(pop, site)
         for side in ("left", "right"):
             thr = threshold("pressure", nz[f"ppt0_{site}_{side}"] * loc, gm, 0.0, k_w)
-            val = method_of_limits(thr, 50.0, 3, rng, _PPT_JITTER, log_jitter=True,
+            val = method_of_limits(thr, 50.0, k3, rng, _PPT_JITTER, log_jitter=True,
                                    lo=1.0, hi=2000.0)
             blocks.append(("ppt", site, side, "kPa", np.round(val, 1)))
     for site in QST_SITES:
         lf = _local(pop, site)
         side = "right"
-        cdt = method_of_limits(32.0 - nz["cdt0"], -1.0, 3, rng, 0.3, lo=0.0, hi=32.0)
-        wdt = method_of_limits(32.0 + nz["wdt0"], 1.0, 3, rng, 0.4, lo=32.0, hi=50.0)
+        cdt = method_of_limits(32.0 - nz["cdt0"], -1.0, k3, rng, 0.3, lo=0.0, hi=32.0)
+        wdt = method_of_limits(32.0 + nz["wdt0"], 1.0, k3, rng, 0.4, lo=32.0, hi=50.0)
         tsl = np.clip(1.1 * (wdt - cdt) + rng.normal(0, 0.5, wdt.shape), 0.0, 50.0)
-        phs = (rng.random((pop.n, 3)) < 0.02).astype(float)
+        phs = (rng.random((pop.n, k3)) < 0.02).astype(float)
         cpt_thr = threshold("cold", nz["cpt0"] + dt_cold, 1.0, 0.0, k_w)
-        cpt = method_of_limits(cpt_thr, -1.0, 3, rng, _THERMAL_JITTER, lo=0.0, hi=32.0)
+        cpt = method_of_limits(cpt_thr, -1.0, k3, rng, _THERMAL_JITTER, lo=0.0, hi=32.0)
         hpt_thr = threshold("heat", nz["hpt0"] - _HEAT_LOC_C * iota * lf, 1.0, 0.0, k_w)
-        hpt = method_of_limits(hpt_thr, 1.0, 3, rng, _THERMAL_JITTER, lo=32.0, hi=50.0)
+        hpt = method_of_limits(hpt_thr, 1.0, k3, rng, _THERMAL_JITTER, lo=32.0, hi=50.0)
         mdt = discrete_series(nz["mdt0"], _VF, 5, rng, 0.3)
         pin0 = nz["mpt0"] * (1.0 - _ALOC * iota * lf)
         mpt = discrete_series(threshold("pinprick", pin0, gm, 0.0, k_w), _PIN, 5, rng, 0.3)
@@ -82,10 +86,10 @@ def qst_blocks(pop, eff, rng):
         mps = rate(np.tile(area, (1, 5)), A50_BRIEF, nz["pcs"], rng)
         dma = rate(np.zeros((pop.n, 15)), A50_BRIEF, nz["pcs"], rng)  # Aβ input is gated
         train = dh.run_train(drive("pinprick", 256.0, pin0, gm), k_w, 1.0, 10)
-        single = rate(np.repeat(train[:, :1], 5, axis=1), A50_BRIEF, nz["pcs"], rng)
+        single = rate(np.repeat(train[:, :1], k5, axis=1), A50_BRIEF, nz["pcs"], rng)
         plateau = train[:, 5:].mean(axis=1, keepdims=True)
-        trains = rate(np.repeat(plateau, 5, axis=1), A50_BRIEF, nz["pcs"], rng)
-        vdt = np.clip(np.round(2 * (nz["vdt0"][:, None] + rng.normal(0, 0.4, (pop.n, 3)))) / 2,
+        trains = rate(np.repeat(plateau, k5, axis=1), A50_BRIEF, nz["pcs"], rng)
+        vdt = np.clip(np.round(2 * (nz["vdt0"][:, None] + rng.normal(0, 0.4, (pop.n, k3)))) / 2,
                       0.0, 8.0)
         blocks += [
             ("cdt", site, side, "degC", np.round(cdt, 1)),
@@ -105,9 +109,10 @@ def qst_blocks(pop, eff, rng):
     return blocks
 
 
-def tsp_cpm_blocks(pop, eff, ppt_lumbar_measured, rng):
+def tsp_cpm_blocks(pop, eff, ppt_lumbar_measured, rng, trials: int | None = None):
     """Temporal summation of pressure (lumbar) and the CPM protocol."""
     nz = pop.nuisance
+    k2 = 2 if trials is None else int(trials)  # CPM test PPT: 2 trials per phase
     k_w, kappa, dgm = (eff[k] for k in ("k_w", "kappa_cpm", "delta_gm"))
     gm = mech_gain(eff["g_cs"])
     loc = 1.0 - _ALOC * eff["iota"] * _local(pop, "lumbar")
@@ -126,7 +131,7 @@ def tsp_cpm_blocks(pop, eff, ppt_lumbar_measured, rng):
     before = None
     for name, d in (("before", d0), ("during", d_during), ("after", d_after)):
         thr = threshold("pressure", t_test, gm, d, k_w)
-        val = method_of_limits(thr, 50.0, 2, rng, _PPT_JITTER, log_jitter=True,
+        val = method_of_limits(thr, 50.0, k2, rng, _PPT_JITTER, log_jitter=True,
                                lo=1.0, hi=2000.0)
         blocks.append((f"cpm_ppt_{name}", CPM_TEST_SITE, "right", "kPa", np.round(val, 1)))
         if before is None:

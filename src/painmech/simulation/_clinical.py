@@ -101,15 +101,19 @@ def imaging_blocks(pop, dgm_eff, rng):
     return out
 
 
-def tactile_blocks(pop, beta_eff, local_lumbar, local_cervical, pain01, rng):
-    """Two-point discrimination, graphaesthesia and FreBAQ."""
+def tactile_blocks(pop, beta_eff, local_lumbar, local_cervical, pain01, rng,
+                   trials: int | None = None):
+    """Two-point discrimination (2 staircases per site and side, or ``trials``),
+    graphaesthesia and FreBAQ.
+    """
     nz = pop.nuisance
     out = []
     rel_local = (beta_eff - 1.0)
     for site, loc in (("lumbar", local_lumbar), ("cervical", local_cervical)):
         beta_site = 1.0 + rel_local * loc
         for side in ("left", "right"):
-            thr = tpd_thresholds(nz[f"sigma_rf_{site}"] * beta_site, 2, rng)
+            thr = tpd_thresholds(nz[f"sigma_rf_{site}"] * beta_site,
+                                 2 if trials is None else int(trials), rng)
             out.append(("tpd", site, side, "mm", thr))
     out.append(("graphesthesia_error", "lumbar", "midline", "flag",
                 graphesthesia(rel_local * local_lumbar, rng)))

@@ -156,6 +156,7 @@ def simulate_cohort(
     roi_timepoints: int = 150,
     tms_stimuli: int = 2,
     force: Mapping[str, float] | None = None,
+    trials: int | None = None,
 ) -> SimulationResult:
     """Simulate a cohort of virtual patients through the full test battery.
 
@@ -184,6 +185,13 @@ def simulate_cohort(
         Fix the *expressed* parameter of these mechanisms in every patient
         and visit (ground truth follows). Used to switch one mechanism on in
         otherwise healthy people.
+    trials : int, optional
+        Repetitions of every repeated test: PPT at each site and side,
+        thermal thresholds (and TSL/PHS), VDT, the wind-up singles and
+        trains, the CPM test PPT and two-point discrimination. ``None`` keeps
+        each protocol's own count (DFNS 3 per threshold and 5 wind-up
+        stimuli, 2 CPM PPTs per phase, 2 two-point staircases). Used to study
+        how recovery depends on the number of trials.
 
     Returns
     -------
@@ -197,6 +205,8 @@ def simulate_cohort(
     unknown = [m for m in (force or {}) if m not in MECHANISM_PARAMS]
     if unknown:
         raise ValueError(f"unknown mechanism(s) in force: {unknown}")
+    if trials is not None and (not isinstance(trials, (int, np.integer)) or trials < 1):
+        raise ValueError(f"trials must be a positive integer or None; got {trials!r}")
     months = _visit_months(visits, interval_months)
     rng = np.random.default_rng(seed)
     pop = sample_population(int(n), conditions, rng, force)
@@ -210,13 +220,14 @@ def simulate_cohort(
             state = advance(state, (month - months[v - 1]) * DAYS_PER_MONTH, pop.condition, rng)
         eff = expressed(pop, state, force)
         pain = pain_level(state.n, state.s)
-        blocks = _battery.qst_blocks(pop, eff, rng)
+        blocks = _battery.qst_blocks(pop, eff, rng, trials)
         ppt_lumbar = next(b[4] for b in blocks if b[0] == "ppt" and b[1] == "lumbar"
                           and b[2] == "right").mean(axis=1)
-        blocks += _battery.tsp_cpm_blocks(pop, eff, ppt_lumbar, rng)
+        blocks += _battery.tsp_cpm_blocks(pop, eff, ppt_lumbar, rng, trials)
         local_l = _battery._local(pop, "lumbar")
         local_c = _battery._local(pop, "cervical")
-        blocks += _clinical.tactile_blocks(pop, eff["beta_2pd"], local_l, local_c, pain, rng)
+        blocks += _clinical.tactile_blocks(pop, eff["beta_2pd"], local_l, local_c, pain, rng,
+                                           trials)
         blocks += _clinical.blood_blocks(pop, eff["iota"], rng)
         blocks += _clinical.imaging_blocks(pop, eff["delta_gm"], rng)
         blocks += _clinical.clinical_blocks(pop, pain, state.s, duration0 + month,
