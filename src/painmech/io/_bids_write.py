@@ -98,7 +98,9 @@ def _wide(long: pd.DataFrame, names: pd.Series, columns) -> pd.DataFrame:
     long = long.assign(_col=names.to_numpy(), _text=format_numbers(long["value"]).to_numpy(),
                        session_id="ses-" + long["visit"].astype(str))
     wide = long.pivot(index=["subject", "session_id"], columns="_col", values="_text")
-    wide = wide.reindex(columns=list(columns)).astype(object).fillna("n/a").reset_index()
+    # pivot of string columns leaves one block per column; copy() consolidates them,
+    # so that reset_index on a wide tool (> 100 columns) does not fragment the frame
+    wide = wide.reindex(columns=list(columns)).astype(object).fillna("n/a").copy().reset_index()
     wide.insert(0, "participant_id", "sub-" + wide.pop("subject").astype(str))
     wide.columns.name = None
     return wide
