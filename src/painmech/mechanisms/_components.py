@@ -1,7 +1,9 @@
 """Vectorised building blocks of the mechanism rules.
 
 Everything here works on the prepared scores rows of all subjects and visits
-at once (groupby over ``subject, visit``); there is no loop over subjects.
+at once; there is no loop over subjects. Each row carries ``_unit``, the
+position of its (subject, visit) in the sorted profile index, so per-unit
+aggregates group on one integer column instead of two string keys.
 """
 
 from __future__ import annotations
@@ -18,11 +20,13 @@ from painmech.mechanisms._model import (
     status_from_probability,
 )
 
-__all__ = ["KEYS", "ComponentResult", "Context", "Outcome", "combine_any", "evaluate",
+__all__ = ["KEYS", "UNIT", "ComponentResult", "Context", "Outcome", "combine_any", "evaluate",
            "join_tokens", "summarise", "value_of"]
 
 #: The identifying columns of one profile unit.
 KEYS = ["subject", "visit"]
+#: Integer column of the prepared rows: position of the row's unit in ``Context.index``.
+UNIT = "_unit"
 
 
 @dataclass
@@ -32,7 +36,8 @@ class Context:
     Attributes
     ----------
     rows : pandas.DataFrame
-        Scores rows with ``condition, role, icc, sigma, icc_default`` added.
+        Scores rows with ``condition, role, icc, sigma, icc_default`` and the
+        unit position ``_unit`` (int64, into ``index``) added.
     index : pandas.MultiIndex
         Every (subject, visit) of the scores table, sorted.
     condition : numpy.ndarray of str
@@ -77,10 +82,20 @@ class Outcome:
 
 
 def _per_unit(frame: pd.DataFrame, column: str, how: str, index: pd.MultiIndex) -> np.ndarray:
+    """Aggregate ``column`` per unit (pandas' own reductions, so NaN handling and
+    summation are those of ``groupby``); NaN for units without rows.
+    """
+    out = np.full(len(index), np.nan)
     if frame.empty:
-        return np.full(len(index), np.nan)
-    out = frame.groupby(KEYS, sort=False)[column].agg(how)
-    return out.reindex(index).to_numpy(dtype=float)
+        return out
+    agg = frame.groupby(UNIT, sort=False)[column].agg(how)
+    out[agg.index.to_numpy()] = agg.to_numpy(dtype=float)
+    return out
+
+
+def _has_rows(frame: pd.DataFrame, n: int) -> np.ndarray:
+    """True for the units with at least one row in ``frame``."""
+    return np.bincount(frame[UNIT].to_numpy(), minlength=n)[:n] > 0
 
 
 def evaluate(ctx: Context, comp: Component) -> ComponentResult:
@@ -97,17 +112,17 @@ def evaluate(ctx: Context, comp: Component) -> ComponentResult:
     scored = sel[sel["z"].notna()]
     if len(scored) and comp.combine == "first":
         rank = scored["metric"].map({m: i for i, m in enumerate(comp.metrics)})
-        best = rank.groupby([scored["subject"], scored["visit"]], sort=False).transform("min")
+        best = rank.groupby(scored[UNIT].to_numpy(), sort=False).transform("min")
         scored = scored[rank == best]
     elif len(scored) and comp.combine == "max":
-        scored = scored.loc[scored.groupby(KEYS, sort=False)["z"].idxmax().to_numpy()]
+        scored = scored.loc[scored.groupby(UNIT, sort=False)["z"].idxmax().to_numpy()]
     idx = ctx.index
     z = _per_unit(scored, "z", "mean", idx)
     sigma = _per_unit(scored, "sigma", "mean", idx)
     icc = _per_unit(scored, "icc", "mean", idx)
     defaulted = _per_unit(scored.assign(d=scored["icc_default"].astype(float)), "d", "max",
                           idx) > 0
-    measured = _per_unit(sel.assign(one=1.0), "one", "sum", idx) > 0
+    measured = _has_rows(sel, len(idx))
     s = ctx.settings
     p = exceed_probability(z, np.where(np.isnan(sigma), 1.0, sigma), s.z_threshold,
                            s.prior, np.where(np.isnan(icc), 0.5, icc))
@@ -115,8 +130,9 @@ def evaluate(ctx: Context, comp: Component) -> ComponentResult:
     status = status_from_probability(p, s)
     status = np.where(np.isnan(z), np.where(measured, "no_reference", "not_assessed"), status)
     # the basis of the finding: the scored rows, or the measured rows where none was scored
-    unscored = sel.set_index(KEYS).index.isin(scored.set_index(KEYS).index)
-    basis = pd.concat([scored, sel[~unscored]], ignore_index=True)[[*KEYS, "metric", "ref"]]
+    unscored = _has_rows(scored, len(idx))[sel[UNIT].to_numpy()]
+    basis = pd.concat([scored, sel[~unscored]], ignore_index=True)[[*KEYS, UNIT, "metric",
+                                                                    "ref"]]
     return ComponentResult(z=z, sigma=sigma, p=p, status=status.astype(object),
                            defaulted=defaulted, basis=basis)
 
@@ -172,20 +188,28 @@ def value_of(ctx: Context, metric: str, how: str = "mean", role: str | None = No
 
 def summarise(ctx: Context, spec: MechanismSpec, basis: list[pd.DataFrame]
               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``metrics_used``, ``n_metrics`` and ``ref`` of a mechanism per (subject, visit)."""
+    """``metrics_used``, ``n_metrics`` and ``ref`` of a mechanism per (subject, visit).
+
+    ``metrics_used`` lists the metric ids in order of first appearance in the
+    basis; ``ref`` lists the distinct reference-set names in sorted order. Both
+    are built with one mask per distinct id (a loop over ids, not rows).
+    """
     n = len(ctx.index)
     frames = [b for b in basis if len(b)]
     if not frames:
         empty = np.full(n, "", dtype=object)
         return empty, np.zeros(n, dtype="int64"), empty.copy()
     b = pd.concat(frames, ignore_index=True)
-    parts = []
-    count = np.zeros(n, dtype="int64")
-    for metric in dict.fromkeys(b["metric"]):  # loop over metric ids, not rows
-        has = _per_unit(b[b["metric"] == metric].assign(one=1.0), "one", "sum", ctx.index) > 0
-        parts.append((has, metric))
-        count += has
-    refs = (b[b["ref"].astype(str) != ""].drop_duplicates([*KEYS, "ref"])
-            .sort_values("ref", kind="stable").groupby(KEYS, sort=False)["ref"]
-            .agg(";".join).reindex(ctx.index).fillna("").to_numpy(dtype=object))
-    return join_tokens(n, parts), count, refs
+    unit = b[UNIT].to_numpy()
+    codes, metric_ids = pd.factorize(b["metric"].to_numpy(dtype=object))
+    has = np.zeros((n, len(metric_ids)), dtype=bool)
+    has[unit, codes] = True
+    count = has.sum(axis=1).astype("int64")
+    used = join_tokens(n, [(has[:, j], metric) for j, metric in enumerate(metric_ids)])
+    ref = b["ref"].astype(str).to_numpy(dtype=object)
+    named = ref != ""
+    ref_codes, ref_ids = pd.factorize(ref[named], sort=True)
+    has_ref = np.zeros((n, len(ref_ids)), dtype=bool)
+    has_ref[unit[named], ref_codes] = True
+    refs = join_tokens(n, [(has_ref[:, j], r) for j, r in enumerate(ref_ids)])
+    return used, count, refs

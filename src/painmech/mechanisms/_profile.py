@@ -9,7 +9,7 @@ import pandas as pd
 
 from painmech._utils._checks import check_columns
 from painmech.mechanisms._catalog import CATALOG
-from painmech.mechanisms._components import KEYS, Context, summarise
+from painmech.mechanisms._components import UNIT, Context, summarise
 from painmech.mechanisms._model import ProfileSettings, row_error
 from painmech.mechanisms._rules import apply_rule
 from painmech.registry import CONDITIONS, site_role
@@ -67,6 +67,24 @@ def _prepare(scores: pd.DataFrame, subjects: pd.DataFrame,
                                       settings)
     rows["icc"], rows["sigma"], rows["icc_default"] = icc, sigma, defaulted
     return rows
+
+
+def _units(rows: pd.DataFrame) -> tuple[pd.MultiIndex, np.ndarray, np.ndarray]:
+    """The sorted (subject, visit) units, each row's unit position and one row per unit.
+
+    Subjects are factorised in sorted order and combined with the visit into
+    one integer key, so sorting the keys sorts by subject, then visit.
+    """
+    subj_code, subj_ids = pd.factorize(rows["subject"].to_numpy(dtype=object), sort=True)
+    visit = rows["visit"].to_numpy(dtype="int64")
+    v_min = visit.min() if len(visit) else 0
+    key = subj_code.astype("int64") * (int(visit.max() - v_min) + 1 if len(visit) else 1) \
+        + (visit - v_min)
+    keys, first, unit = np.unique(key, return_index=True, return_inverse=True)
+    index = pd.MultiIndex.from_arrays(
+        [pd.Index(subj_ids[subj_code[first]], dtype=object, name="subject"),
+         pd.Index(visit[first], dtype="int64", name="visit")])
+    return index, unit.reshape(-1).astype("int64"), first
 
 
 def profile(scores: pd.DataFrame, subjects: pd.DataFrame, *,
@@ -139,11 +157,9 @@ def profile(scores: pd.DataFrame, subjects: pd.DataFrame, *,
         raise ValueError(f"unknown mechanism(s): {', '.join(unknown)}; "
                          f"allowed: {', '.join(CATALOG)}")
     rows = _prepare(scores, subjects, settings)
-    units = rows[KEYS].drop_duplicates().sort_values(KEYS, kind="stable")
-    index = pd.MultiIndex.from_frame(units)
-    condition = rows.drop_duplicates("subject").set_index("subject")["condition"]
+    index, rows[UNIT], first = _units(rows)
     ctx = Context(rows=rows, index=index,
-                  condition=condition.reindex(units["subject"]).to_numpy(dtype=object),
+                  condition=rows["condition"].to_numpy(dtype=object)[first],
                   settings=settings)
     parts = [_frame(ctx, m) for m in wanted]
     if not parts or not len(index):

@@ -10,6 +10,7 @@ from scipy.stats import norm
 
 from painmech.mechanisms._catalog import CATALOG, Component, MechanismSpec
 from painmech.mechanisms._components import (
+    UNIT,
     Context,
     Outcome,
     combine_any,
@@ -119,10 +120,9 @@ def _descending(ctx: Context, spec: MechanismSpec) -> Outcome:
     out.status = status.astype(object)
     n = len(status)
     r = ctx.rows
-    seq = r[r["metric"].isin(["cpm_effect", "cpm_rating_effect"])
-            & r["method"].astype(str).str.contains("sequential", regex=False)]
-    is_seq = np.isin(np.arange(n), ctx.index.get_indexer(
-        seq.drop_duplicates(["subject", "visit"]).set_index(["subject", "visit"]).index))
+    cpm = r[r["metric"].isin(["cpm_effect", "cpm_rating_effect"])]
+    seq = cpm[cpm["method"].astype(str).str.contains("sequential", regex=False)]
+    is_seq = np.bincount(seq[UNIT].to_numpy(), minlength=n)[:n] > 0
     out.flags = _merge_tokens(out.flags, join_tokens(n, [
         (true_inh, "cpm_true_inhibition"), (true_fac, "cpm_true_facilitation"),
         (within, "cpm_within_error")]))
@@ -158,7 +158,7 @@ def _homeostatic(ctx: Context, spec: MechanismSpec) -> Outcome:
                       np.where(from_p != "", from_p, "not_assessed"))
     r = ctx.rows
     basis = r[r["metric"].isin(["homeostatic_z", "homeostatic_class"])
-              & r["value"].notna()][["subject", "visit", "metric", "ref"]]
+              & r["value"].notna()][["subject", "visit", UNIT, "metric", "ref"]]
     n = len(status)
     return Outcome(status=status.astype(object), score=hz, probability=p, basis=[basis],
                    flags=join_tokens(n, [(np.isfinite(cls), "homeostatic_class")]),
