@@ -39,7 +39,25 @@ class UnknownMeasureError(PainmechError, KeyError):
 
 
 class InputFormatError(PainmechError, ValueError):
-    """A file cannot be parsed (encoding, separator, decimal mark, missing columns)."""
+    """A file cannot be parsed (encoding, separator, decimal mark, missing columns).
+
+    Parameters
+    ----------
+    message : str
+    row : int, optional
+        Spreadsheet row (header = 1) of the cell that shows the problem, when one does.
+    column : str, optional
+        Its column.
+    value : str, optional
+        Its content.
+    """
+
+    def __init__(self, message: str, *, row: int | None = None, column: str = "",
+                 value: str = "") -> None:
+        super().__init__(message)
+        self.row = row
+        self.column = column
+        self.value = value
 
 
 class ValidationError(PainmechError, ValueError):

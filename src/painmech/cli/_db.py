@@ -94,6 +94,39 @@ def backup(target: Path = typer.Argument(..., help="New SQLite file to write."),
     console.print(f"[green]backup[/green] written to {path}")
 
 
+@db_app.command("import")
+def import_(observations: Path = typer.Argument(..., help="Observations file (CSV, XLSX, "
+                                                "Parquet)."),
+            study: str = typer.Option(..., "--study", help="Code of the study to import into."),
+            subjects: Path | None = typer.Option(None, "--subjects", "-s",
+                                                 help="Subjects file (new subjects)."),
+            db: str | None = _DB) -> None:
+    """Import files into a study, all or nothing (as the command-line administrator).
+
+    Exit code 0 with the counts when stored; 1 with the problem table (file,
+    row, column, value, reason) when anything is wrong -- then nothing is stored.
+    """
+    from painmech import storage
+
+    database = storage.open_database(db, create=False)
+    try:
+        with database.write() as session:
+            result = storage.import_files(session, storage.SYSTEM,
+                                          storage.get_study(session, study), observations,
+                                          subjects)
+    except storage.NotFound as err:
+        err_console.print(f"[red]error:[/red] {err}")
+        raise typer.Exit(1) from None
+    finally:
+        database.dispose()
+    if not result.ok:
+        err_console.print(frame_table(result.problems, title="Problems", max_rows=200))
+        err_console.print(f"[red]{len(result.problems)} problem(s); nothing was stored.[/red]")
+        raise typer.Exit(1)
+    console.print(f"[green]import {result.import_id}[/green]: {result.n_subjects} subject(s), "
+                  f"{result.n_visits} visit(s), {result.n_observations} observation(s)")
+
+
 @db_app.command("verify-audit")
 def verify_audit(db: str | None = _DB,
                  expect_head: str | None = typer.Option(

@@ -76,18 +76,38 @@ def _guess_sep(text: str, path: str) -> str:
     return best
 
 
-def _guess_decimal(frame: pd.DataFrame, sep: str, path: str) -> str:
-    sample = frame.head(5000)
-    comma = point = False
+def _first_match(sample: pd.DataFrame, pattern: re.Pattern) -> tuple[int, str, str] | None:
+    """(row position, column, value) of the first cell matching ``pattern``, in row order."""
+    best = None
     for col in sample.columns:
         values = sample[col].dropna().astype(str).str.strip()
-        comma = comma or bool(values.str.match(_COMMA_DEC).any())
-        point = point or bool(values.str.match(_POINT_DEC).any())
+        hits = values.str.match(pattern)
+        if hits.any():
+            pos = int(hits.to_numpy().argmax())
+            if best is None or pos < best[0]:
+                best = (pos, str(col), values.iloc[pos])
+    return best
+
+
+def _guess_decimal(frame: pd.DataFrame, sep: str, path: str,
+                   rows: pd.Series | None = None) -> str:
+    sample = frame.head(5000)
+    first_comma = _first_match(sample, _COMMA_DEC)
+    first_point = _first_match(sample, _POINT_DEC)
+    comma, point = first_comma is not None, first_point is not None
     if comma and point:
+        # name the first cell written with the mark that turns up second
+        later_is_comma = first_comma[0] >= first_point[0]
+        pos, col, value = first_comma if later_is_comma else first_point
+        pos0 = (first_point if later_is_comma else first_comma)[0]
+        row = int(rows.iloc[pos]) if rows is not None else pos + 2
+        row0 = int(rows.iloc[pos0]) if rows is not None else pos0 + 2
         raise InputFormatError(
-            f"{path}: numbers are written with both ',' and '.' as decimal mark — "
-            "pass decimal=',' or decimal='.' explicitly"
-        )
+            f"{path}, row {row}, column {col!r}: {value!r} has a decimal "
+            f"{'comma' if later_is_comma else 'point'} but row {row0} has a decimal "
+            f"{'point' if later_is_comma else 'comma'} — numbers are written with both ',' "
+            "and '.' as decimal mark; pass decimal=',' or decimal='.' explicitly",
+            row=row, column=col, value=value)
     if comma and sep == ",":
         raise InputFormatError(
             f"{path}: quoted numbers with a decimal comma in a comma-separated file are "
@@ -130,7 +150,7 @@ def _read_csv(path: Path, sep, decimal, encoding) -> tuple[pd.DataFrame, TableFo
     blank = frame.drop(columns="_row").apply(lambda c: c.str.strip().eq("")).all(axis=1)
     frame = frame.loc[~blank].reset_index(drop=True)
     if decimal is None:
-        decimal = _guess_decimal(frame.drop(columns="_row"), sep, str(path))
+        decimal = _guess_decimal(frame.drop(columns="_row"), sep, str(path), frame["_row"])
     check_option("decimal", decimal, (".", ","))
     return frame, TableFormat(sep, decimal, enc)
 

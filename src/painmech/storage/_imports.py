@@ -127,7 +127,8 @@ def import_files(session: Session, actor: Actor, study: Study, observations: str
             tables.append(read_table(path, sep=sep, decimal=decimal, encoding=encoding,
                                      sheet=sheet))
         except InputFormatError as err:
-            return _rejected([_problem(label, 1, "", "", str(err).replace(str(path), label))])
+            return _rejected([_problem(label, err.row or 1, err.column, err.value,
+                                       str(err).replace(str(path), label))])
     digest = hashlib.sha256()
     for path in paths:
         digest.update(hashlib.sha256(path.read_bytes()).digest())
