@@ -237,13 +237,16 @@ def row_error(metric: pd.Series, n_trials: pd.Series, method: pd.Series,
     icc = metric.map({**sourced, **dict(settings.icc)}).to_numpy(dtype=float)
     defaulted = np.isnan(icc)
     icc = np.where(defaulted, settings.default_icc, icc)
-    method_text = method.astype(object).fillna("").astype(str)
+    metric_ids = metric.to_numpy(dtype=object)
     for m, rec in RELIABILITY.items():
-        if m in settings.icc:
+        if m in settings.icc or not rec.icc_by_method:
             continue
+        rows = np.flatnonzero(metric_ids == m)  # search the method text of m's rows only
+        if not len(rows):
+            continue
+        text = method.iloc[rows].astype(object).fillna("").astype(str)
         for needle, alt in rec.icc_by_method:
-            hit = (metric == m).to_numpy() & method_text.str.contains(needle, regex=False)
-            icc = np.where(hit, alt, icc)
+            icc[rows[text.str.contains(needle, regex=False).to_numpy()]] = alt
     sigma = np.sqrt(1.0 - icc)
     if settings.scale_by_trials:
         n_ref = metric.map({m: r.n_ref for m, r in RELIABILITY.items()
