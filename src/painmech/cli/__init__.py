@@ -11,6 +11,7 @@ from painmech.cli import (  # noqa: F401  (registers commands)
     _interop,
     _metrics,
     _profile,
+    _recovery,
     _report,
     _serve,
     _simulate,
