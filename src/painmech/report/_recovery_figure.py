@@ -83,8 +83,9 @@ def _per_mechanism(ax, rows: pd.DataFrame, level: str) -> None:
     for k, (what, dy) in enumerate((("auc", -0.22), ("sensitivity", 0.0),
                                     ("specificity", 0.22))):
         v = rows[what].to_numpy(dtype=float)
-        lo = v - rows[f"{what}_low"].to_numpy(dtype=float)
-        hi = rows[f"{what}_high"].to_numpy(dtype=float) - v
+        # clip: a Wilson bound at p = 0 or 1 can miss p by rounding error
+        lo = np.clip(v - rows[f"{what}_low"].to_numpy(dtype=float), 0.0, None)
+        hi = np.clip(rows[f"{what}_high"].to_numpy(dtype=float) - v, 0.0, None)
         ax.errorbar(v, y + dy, xerr=np.vstack([lo, hi]), fmt="os^"[k], ms=5, lw=1,
                     color=_COLOURS[what], label=what.upper() if what == "auc" else what)
     ax.axvline(0.5, color="#999999", lw=0.8, ls=":")

@@ -108,6 +108,8 @@ def _wilson(k: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.nd
     if ok.any():
         p[ok] = k[ok] / n[ok]
         lo[ok], hi[ok] = proportion_confint(k[ok], n[ok], alpha=0.05, method="wilson")
+        # at p = 0 or 1 the Wilson bound equals p up to rounding; keep lo <= p <= hi
+        lo[ok], hi[ok] = np.minimum(lo[ok], p[ok]), np.maximum(hi[ok], p[ok])
     return p, lo, hi
 
 
