@@ -7,9 +7,9 @@ from dataclasses import dataclass
 import pandas as pd
 
 from painmech._utils._checks import check_columns
-from painmech.mechanisms import profile
 from painmech.measures import MetricOptions, compute_metrics
 from painmech.measures._table import KEY
+from painmech.mechanisms import profile
 from painmech.norms import ReferenceSet, zscore
 
 __all__ = ["PipelineResult", "control_metrics", "fit_reference", "profile_partition",
