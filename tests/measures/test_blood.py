@@ -92,3 +92,12 @@ def test_bad_lod():
 def test_other_measures_are_ignored():
     obs = _obs([("s1", "il6", 1, 1.0, "pg/mL"), ("s1", "ppt", 1, 300.0, "kPa")])
     assert set(blood_metrics(obs)["metric"]) == {"il6"}
+
+
+def test_il1_beta_replicates_by_hand():
+    m = blood_metrics(_obs([("s1", "il1_beta", 1, 0.5, "pg/mL"),
+                            ("s1", "il1_beta", 2, 0.0015, "ng/mL")]))
+    # 0.0015 ng/mL × 1000 = 1.5 pg/mL; (0.5 + 1.5) / 2 = 1.0 pg/mL
+    assert _get(m, "s1", "il1_beta") == pytest.approx(1.0)
+    assert (_get(m, "s1", "il1_beta", "unit"), _get(m, "s1", "il1_beta", "n_trials")) == (
+        "pg/mL", 2)

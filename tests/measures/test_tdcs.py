@@ -39,6 +39,21 @@ def test_means_sds_and_ratios():
     assert set(m["unit"][m["metric"].str.startswith("mep_ratio")]) == {"ratio"}
 
 
+def test_every_timepoint_mean_and_sd_by_hand():
+    m = homeostatic_metrics(_series(HAND))
+    # between: (300 + 300) / 2 = 300, SD 0 (identical pulses)
+    assert _value(m, "mep_between_sd") == 0.0
+    # post0: (50 + 60 + 70) / 3 = 60; SD sqrt(((-10)² + 0² + 10²) / 2) = sqrt(100) = 10
+    assert _value(m, "mep_post0") == pytest.approx(60.0)
+    assert _value(m, "mep_post0_sd") == pytest.approx(10.0)
+    # post10: (60 + 70) / 2 = 65; SD sqrt(((-5)² + 5²) / 1) = sqrt(50) = 7.0711
+    assert _value(m, "mep_post10") == pytest.approx(65.0)
+    assert _value(m, "mep_post10_sd") == pytest.approx(np.sqrt(50.0))
+    # post20: a single pulse of 80
+    assert _value(m, "mep_post20") == 80.0
+    assert set(m["unit"][m["metric"].str.fullmatch(r"mep_[a-z0-9]+(_sd)?")]) == {"uV"}
+
+
 def test_homeostatic_z_matches_scipy_welch():
     m = homeostatic_metrics(_series(HAND))
     post = np.log([50, 60, 70, 60, 70, 80])
