@@ -7,12 +7,15 @@ A target with a published interval passes when the simulated interval
 overlaps it; a target given as a range passes when the simulated point
 estimate lies in the range.
 
-Known gap: the whiplash odds ratio of CPT ≥ 13 °C for the severe
-trajectory (Sterling 2011: 26.3, 5.0–139.1) is not reached (simulated
-≈ 2–3). The healthy cold-pain mixture (Lötsch 2015) has a mode at 13.2 °C,
-so a threshold of 13 °C splits healthy people too; with ΔT_cold of
-+3…+8 °C the attainable odds ratio stays near 2–3 even when cold
-hyperalgesia decides the trajectory. The row is kept and marked failed.
+Whiplash cold pain: the odds ratio of CPT ≥ 13 °C for the moderate/severe
+trajectory (Sterling 2011: 26.3, 5.0–139.1) was first missed (≈ 2–3): with
+the trajectory driven only by *carrying* cold hyperalgesia, the healthy
+cold-pain mixture (Lötsch 2015; a mode at 13.2 °C) splits carriers and
+non-carriers alike at 13 °C. The course model now grades the whiplash
+vulnerability by the person's cold pain threshold itself (prior + ΔT_cold;
+Sterling 2005 Pain 114:141 names cold hyperalgesia as a predictor), see
+:data:`painmech.simulation._course.W_COLD_WAD`; the odds ratio is then
+≈ 17–23 with the 50/25/25 % outcome split kept.
 
 Not produced by the model, hence not in the table: the 1.3 cm³ per year of
 pain (no whole-neocortex volume is simulated), PPT/TS minimal detectable

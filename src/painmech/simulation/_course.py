@@ -11,8 +11,9 @@ day per step, vectorised over patients):
   ``h = 1 - (1 - a n)(1 - S∞)`` with τ_S = 14 days ("days–weeks",
   simulator.md). ``S∞`` is the patient's central set point, a logistic
   function of a vulnerability score built from the active central
-  mechanisms, catastrophising and — after whiplash — age ≥ 35 and
-  hyperarousal (Sterling 2005 Pain 114:141; Ritchie 2013 Pain 154:2198).
+  mechanisms, catastrophising and — after whiplash — age ≥ 35,
+  hyperarousal and the cold pain threshold (Sterling 2005 Pain 114:141;
+  Sterling 2011 Pain 152:1272; Ritchie 2013 Pain 154:2198).
 * ``C`` — slow chronic state following ``S`` with τ_C = 120 days, so that
   affective shift and grey-matter change build up over 6–12 months in
   those whose pain persists (Hashmi 2013 Brain 136:2751) and recover with
@@ -46,6 +47,17 @@ R_NOISE = 0.5
 W_CENTRAL = {"pressure_hyperalgesia": 0.6, "temporal_summation": 0.6,
              "descending_inhibition": 0.6, "cold_hyperalgesia": 2.5,
              "functional_connectivity": 0.6}
+#: After whiplash the cold-pain contribution is graded by the person's own
+#: cold pain threshold T = prior CPT + ΔT_cold (°C) instead of by carrying the
+#: mechanism: ``W_COLD_WAD · Φ((T − COLD_CUT_DEGC) / COLD_WIDTH_DEGC)``. Cold
+#: hyperalgesia soon after the injury predicts the 6-month outcome (Sterling
+#: 2005 Pain 114:141) and CPT ≥ 13 °C goes with the moderate/severe
+#: trajectory (Sterling 2011 Pain 152:1272, OR 26.3, 5.0–139.1); the centre
+#: is that published cut-off, weight and width are painmech calibration
+#: choices that reproduce the odds ratio with the 50/25/25 % outcome split.
+W_COLD_WAD = 2.0
+COLD_CUT_DEGC = 13.0
+COLD_WIDTH_DEGC = 2.5
 #: Condition offset of the vulnerability score (painmech calibration so that
 #: the course targets hold for each condition's mechanism mix).
 R_OFFSET = {"healthy": 0.0, "acute_lbp": 0.9, "subacute_lbp": 0.9, "chronic_lbp": 1.2,

@@ -38,7 +38,14 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.special import ndtr
 
-from painmech.simulation._course import R_NOISE, R_OFFSET, W_CENTRAL
+from painmech.simulation._course import (
+    COLD_CUT_DEGC,
+    COLD_WIDTH_DEGC,
+    R_NOISE,
+    R_OFFSET,
+    W_CENTRAL,
+    W_COLD_WAD,
+)
 from painmech.simulation._params import (
     CONDITION_IDS,
     COPULA_RHO,
@@ -147,10 +154,17 @@ def sample_population(n: int, conditions, rng: np.random.Generator,
         trait[:, j] = value
         carried[:, j] = abs(value - MECHANISM_PARAMS[m].healthy) > 0
     nz = _nuisance(n, cond, sex, rng)
-    vul = sum(W_CENTRAL[m] * carried[:, mids.index(m)] for m in W_CENTRAL)
+    wad = cond == "whiplash"
+    j_cold = mids.index("cold_hyperalgesia")
+    vul = sum(W_CENTRAL[m] * carried[:, mids.index(m)] for m in W_CENTRAL
+              if m != "cold_hyperalgesia")
+    # cold: carried weight, or after whiplash graded by the cold pain threshold
+    cold_t = nz["cpt0"] + trait[:, j_cold]
+    vul = vul + np.where(
+        wad, W_COLD_WAD * ndtr((cold_t - COLD_CUT_DEGC) / COLD_WIDTH_DEGC),
+        W_CENTRAL["cold_hyperalgesia"] * carried[:, j_cold])
     vul = vul + 0.03 * (nz["pcs"] - 15.0) + rng.normal(0.0, R_NOISE, n)
     vul = vul + np.array([R_OFFSET[c] for c in cond])
-    wad = cond == "whiplash"
     vul = vul + wad * (0.5 * (age >= 35) + 0.08 * (nz["pds_hyperarousal"] - 5.0))
     return Population(subject, sex, age, cond, carried, trait, vul, nz)
 
