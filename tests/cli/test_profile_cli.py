@@ -60,3 +60,41 @@ def test_profile_without_healthy_subjects_and_without_ref_fails(tmp_path):
     assert result.exit_code == 1
     assert "no healthy subjects" in result.output
     assert not (tmp_path / "p.csv").exists()
+
+
+def test_profile_of_a_partitioned_dataset_equals_the_single_file(tmp_path):
+    from painmech.distributed import read_profile
+    from painmech.io import write_partitioned
+
+    subj_path, obs_path = dataset_path("example")
+    subj = read_subjects(subj_path)
+    obs = read_observations(obs_path, subjects=subj)
+    write_partitioned(obs[["subject", "visit", "measure", "site", "side", "trial", "value",
+                           "unit"]], tmp_path / "obs", 3)
+    single = tmp_path / "profile.parquet"
+    args = ["--subjects", str(subj_path), "--min-n", "5"]
+    assert runner.invoke(app, ["profile", str(obs_path), "-o", str(single), *args]).exit_code == 0
+    result = runner.invoke(app, ["profile", str(tmp_path / "obs"), "-o", str(tmp_path / "out"),
+                                 *args], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "fitted the reference set" in result.output
+    assert len(list((tmp_path / "out").glob("part-*.parquet"))) == 3
+    expected = pd.read_parquet(single)
+    back = read_profile(tmp_path / "out")
+    key = ["subject", "visit", "mechanism"]
+    pd.testing.assert_frame_equal(back.sort_values(key).reset_index(drop=True),
+                                  expected.sort_values(key).reset_index(drop=True),
+                                  check_dtype=False)
+
+
+def test_profile_dataset_directory_needs_an_output_directory(tmp_path):
+    from painmech.io import write_partitioned
+
+    subj_path, obs_path = dataset_path("example")
+    subj = read_subjects(subj_path)
+    obs = read_observations(obs_path, subjects=subj)
+    write_partitioned(obs, tmp_path / "obs", 2)
+    result = runner.invoke(app, ["profile", str(tmp_path / "obs"), "-s", str(subj_path),
+                                 "-o", str(tmp_path / "p.csv")])
+    assert result.exit_code == 1
+    assert "must be a directory" in result.output
