@@ -113,4 +113,4 @@ def test_claims_table_is_the_pre_specification():
     assert tab["section"].between(1, 10).all()
     assert set(tab["section"]) == set(range(1, 11))
     assert tab.loc[tab["claim"] == "cpm_impaired", "metrics"].iloc[0].startswith(
-        "cpm_effect (−)")
+        "cpm_effect_pct (−), cpm_effect (−)")

@@ -27,6 +27,16 @@ LBP = ("acute_lbp", "subacute_lbp", "chronic_lbp", "recurrent_lbp")
 NECK = ("neck_pain", "whiplash")
 
 
+#: CPM metrics in order of preference. The effect in % of the baseline PPT comes
+#: first: the absolute kPa change scales with the baseline threshold, so a
+#: cohort whose patients merely have lower PPTs (pressure hyperalgesia) shows a
+#: smaller kPa effect with unchanged relative inhibition (checked on the
+#: simulator and in tests/cohort/test_claims_cpm_scale.py). Yarnitsky et al. 2015
+#: Eur J Pain 19:805 recommend reporting both; the absolute effects remain the
+#: fallback when no % effect could be computed (near-zero baselines, ratings).
+_CPM_METRICS = (("cpm_effect_pct", -1), ("cpm_effect", -1), ("cpm_rating_effect", -1))
+
+
 @dataclass(frozen=True)
 class Claim:
     """One pre-specified, testable statement.
@@ -148,19 +158,19 @@ CLAIMS: tuple[Claim, ...] = (
        "controls.",
        "Die konditionierte Schmerzmodulation (körpereigene Hemmung) ist bei Rückenschmerzen "
        "schwächer als bei Kontrollen.",
-       "difference", (("cpm_effect", -1), ("cpm_rating_effect", -1), ("cpm_effect_pct", -1)),
+       "difference", _CPM_METRICS,
        source="McPhee 2020 Pain 161:464 (SMD −0.44)"),
     _C("cpm_duration", 4, "descending_inhibition",
        "The longer back pain has lasted, the weaker conditioned pain modulation.",
        "Je länger die Rückenschmerzen bestehen, desto schwächer ist die konditionierte "
        "Schmerzmodulation.",
-       "association", (("cpm_effect", -1), ("cpm_rating_effect", -1), ("cpm_effect_pct", -1)),
+       "association", _CPM_METRICS,
        outcome="pain_duration", source="McPhee 2020 Pain 161:464 (Rs −0.62)"),
     _C("cpm_severity", 4, "descending_inhibition",
        "The stronger the back pain, the weaker conditioned pain modulation.",
        "Je stärker die Rückenschmerzen, desto schwächer ist die konditionierte "
        "Schmerzmodulation.",
-       "association", (("cpm_effect", -1), ("cpm_rating_effect", -1), ("cpm_effect_pct", -1)),
+       "association", _CPM_METRICS,
        outcome="pain_intensity", source="McPhee 2020 Pain 161:464 (Rs −0.54)"),
     _C("pfc_pag_reduced", 4, "descending_inhibition",
        "Functional connectivity between prefrontal cortex and periaqueductal grey is lower in "
