@@ -113,6 +113,10 @@ print("\n" + shown.round(2).to_string(index=False))
 # --- 5. the mechanism profile ---------------------------------------------------------------
 # One row per mechanism. Mechanisms without data (imaging, TMS, tDCS, fMRI
 # here) are 'not_assessed' — painmech never calls them 'not_indicated'.
+# Cold hyperalgesia stays 'inconclusive': on the trunk the absolute CPT has no
+# usable reference range (Pfau et al. 2014), so only side-to-side or
+# trunk-minus-hand differences are scored, and this patient has neither.
+# (Steps 2, 4 and 5 are also available in one call: painmech.pipeline.run_profile.)
 prof = profile(scores, subjects)
 prof.to_csv(out / "profile.csv", index=False)
 print("\n" + prof[["mechanism", "status", "score", "probability"]].round(2).to_string(index=False))
