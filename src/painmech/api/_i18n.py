@@ -138,6 +138,28 @@ MESSAGES: dict[str, dict[str, str]] = {
     "status_not_indicated": {"en": "not indicated", "de": "nicht angezeigt"},
     "status_inconclusive": {"en": "inconclusive", "de": "unklar"},
     "status_not_assessed": {"en": "not assessed", "de": "nicht untersucht"},
+    "change_title": {"en": "Reliable change since the first visit",
+                     "de": "Zuverlässige Veränderung seit dem ersten Termin"},
+    "change_intro": {
+        "en": "A change counts as real when it exceeds the smallest detectable change (MDC95) "
+              "from published test–retest figures (Jacobson & Truax reliable change index).",
+        "de": "Eine Veränderung gilt als echt, wenn sie die kleinste messbare Veränderung "
+              "(MDC95) aus veröffentlichten Test-Retest-Daten übersteigt (Reliable-Change-Index "
+              "nach Jacobson & Truax)."},
+    "change": {"en": "Change", "de": "Veränderung"},
+    "first_value": {"en": "First visit", "de": "Erster Termin"},
+    "mdc95": {"en": "MDC95", "de": "MDC95"},
+    "basis": {"en": "Basis", "de": "Grundlage"},
+    "change_reliable_worsening": {"en": "reliable worsening",
+                                  "de": "zuverlässige Verschlechterung"},
+    "change_reliable_improvement": {"en": "reliable improvement",
+                                    "de": "zuverlässige Verbesserung"},
+    "change_reliable_increase": {"en": "reliable increase", "de": "zuverlässiger Anstieg"},
+    "change_reliable_decrease": {"en": "reliable decrease", "de": "zuverlässige Abnahme"},
+    "change_no_reliable_change": {"en": "within measurement error",
+                                  "de": "innerhalb des Messfehlers"},
+    "change_no_reliability_data": {"en": "no reliability figure",
+                                   "de": "keine Angaben zur Reliabilität"},
 }
 
 

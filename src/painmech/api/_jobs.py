@@ -44,8 +44,13 @@ def _simulate(db: Database, params: dict) -> dict:
             "measures": _frame_json(summary), "n_observations": len(result.observations)}
 
 
+#: Columns of the claims check shown on the cohort dashboard.
+_CLAIM_SHOWN = ["claim", "section", "metric", "site", "effect_type", "effect", "ci_low",
+                "ci_high", "n", "p_holm", "verdict", "reason"]
+
+
 def _cohort(db: Database, params: dict) -> dict:
-    from painmech.cohort import cohort_summary
+    from painmech.cohort import check_claims, cohort_summary
     from painmech.measures import compute_metrics
 
     with db.read() as session:
@@ -53,7 +58,10 @@ def _cohort(db: Database, params: dict) -> dict:
         subjects = load_subjects(session, SYSTEM, study)
         obs = load_observations(session, SYSTEM, study)
     metrics = compute_metrics(obs, subjects)
-    tables = cohort_summary(metrics, subjects, n_boot=int(params.get("n_boot", 500)))
+    n_boot = int(params.get("n_boot", 500))
+    tables = cohort_summary(metrics, subjects, n_boot=n_boot)
+    claims = check_claims(subjects, metrics, n_boot=n_boot)[_CLAIM_SHOWN]
+    tables["claims"] = claims.round({"effect": 3, "ci_low": 3, "ci_high": 3, "p_holm": 4})
     return {name: _frame_json(frame) for name, frame in tables.items()}
 
 

@@ -47,6 +47,26 @@ def _course(metrics: pd.DataFrame, subject: str) -> pd.DataFrame:
     return wide.round(2).reset_index()
 
 
+def _reliable_change(metrics: pd.DataFrame, subject: str) -> pd.DataFrame:
+    """Reliable change of one subject's metrics since the first visit.
+
+    SEM/MDC95 come from the cited test–retest figures
+    (:func:`painmech.longitudinal.reliability_for`, SDs for ICC-only figures from
+    the study's first visits); :func:`painmech.longitudinal.reliable_change` judges
+    each later value against them.
+    """
+    from painmech.longitudinal import reliability_for, reliable_change
+
+    mine = metrics.loc[metrics["subject"] == subject]
+    if mine["visit"].nunique() < 2:
+        return pd.DataFrame()
+    rel = reliability_for(metrics)
+    if rel.empty:
+        rel = pd.DataFrame({"metric": pd.Series(dtype=str), "sem": pd.Series(dtype=float)})
+    out = reliable_change(mine, rel)
+    return out.round({"baseline_value": 2, "value": 2, "change": 2, "mdc95": 2})
+
+
 @router.get("/studies/{code}/subjects/{subject}", response_class=HTMLResponse)
 def subject_page(code: str, subject: str, request: Request):
     """Visits, stored values and the course of every metric over visits."""
@@ -57,10 +77,13 @@ def subject_page(code: str, subject: str, request: Request):
         row = storage.get_subject(s, study, subject)
         visits = storage.list_visits(s, actor, study, subject)
         obs = storage.load_observations(s, actor, study, subjects=[subject], with_ids=True)
-    course = _course(study_analysis(request, actor, code).metrics, subject)
+    metrics = study_analysis(request, actor, code).metrics
+    course = _course(metrics, subject)
+    changes = _reliable_change(metrics, subject)
     return page(request, "subject.html", study=study, role=role, subject=row,
                 visits=visits.to_dict("records"), observations=obs.to_dict("records"),
-                course=course, course_visits=[c for c in course.columns if isinstance(c, int)])
+                course=course, course_visits=[c for c in course.columns if isinstance(c, int)],
+                changes=changes.to_dict("records"))
 
 
 def _rows_from_form(form) -> pd.DataFrame:

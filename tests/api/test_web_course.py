@@ -1,0 +1,66 @@
+"""Web: the longitudinal view judges change with painmech.longitudinal.reliable_change,
+and the cohort job shows the claims check (painmech.cohort.check_claims)."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+from apihelpers import PASSWORDS
+
+from painmech.cohort import CLAIMS
+
+
+@pytest.fixture
+def owner(client):
+    page = client.post("/login", data={"username": "owner", "password": PASSWORDS["owner"],
+                                       "next": "/studies/s1"})
+    csrf = re.search(r'name="csrf-token" content="([0-9a-f]+)"', page.text).group(1)
+    return client, csrf
+
+
+def test_longitudinal_view_shows_reliable_change(owner):
+    client, csrf = owner
+    assert 'id="reliable-change"' not in client.get("/studies/s1/subjects/ex01").text
+    # ex01 visit 1 (example data set): lumbar PPT left (348.6 + 392.6 + 407.0) / 3
+    # = 382.73 kPa, right (372.6 + 409.9 + 383.6) / 3 = 388.70 kPa
+    form = {"csrf": csrf, "visit": "2", "date": "2024-11-02",
+            "measure": ["ppt"] * 6, "site": ["lumbar"] * 6,
+            "side": ["left"] * 3 + ["right"] * 3, "trial": ["1", "2", "3"] * 2,
+            "value": ["250", "260", "270", "380", "385", "390"], "unit": ["kPa"] * 6}
+    saved = client.post("/studies/s1/subjects/ex01/visit", data=form)
+    assert saved.status_code == 200
+    page = client.get("/studies/s1/subjects/ex01?lang=en").text
+    table = page.split('id="reliable-change"')[1].split("</table>")[0]
+    rows = {re.search(r"<td>ppt</td><td>lumbar</td><td>(\w+)</td>", r).group(1): r
+            for r in table.split("<tr")[1:] if "<td>ppt</td><td>lumbar" in r}
+    # MDC95 Mailloux 2021, conservative end 50.6 kPa. Left: 260 − 382.73 = −122.73 kPa,
+    # |change| > 50.6 and a lower PPT is the gain side -> reliable worsening
+    assert "−122.73" in rows["left"] or "-122.73" in rows["left"]
+    assert "50.6" in rows["left"] and "reliable worsening" in rows["left"]
+    # Right: 385 − 388.70 = −3.7 kPa, within the MDC95
+    assert "within measurement error" in rows["right"]
+    german = client.get("/studies/s1/subjects/ex01?lang=de").text
+    assert "Zuverlässige Veränderung" in german and "zuverlässige Verschlechterung" in german
+
+
+@pytest.mark.slow
+def test_cohort_job_includes_the_claims_check(owner, token):
+    client, _ = owner
+    started = client.post("/api/studies/s1/cohort", headers=token["owner"]).json()
+    for _ in range(600):
+        job = client.get(f"/api/jobs/{started['id']}", headers=token["owner"]).json()
+        if job["status"] not in ("queued", "running"):
+            break
+        time.sleep(0.2)
+    assert job["status"] == "done", job["error"]
+    claims = job["result"]["claims"]
+    assert claims["n_rows"] == len(CLAIMS)
+    col = claims["columns"].index("verdict")
+    verdicts = {r[col] for r in claims["rows"]}
+    assert verdicts <= {"supported", "contradicted", "inconclusive", "not_testable"}
+    # 6 healthy vs 6 chronic LBP: below the 10 per group the claims need
+    assert verdicts == {"not_testable"}
+    page = client.get(f"/jobs/{started['id']}")
+    assert page.status_code == 200 and "<h2>claims</h2>" in page.text
