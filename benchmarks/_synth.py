@@ -2,8 +2,9 @@
 
 A template cohort is simulated once with :func:`painmech.simulation.simulate_cohort`
 (all seven conditions, two visits, canonical registry units) and reduced to a
-compact battery of at most 30 observations per subject-visit (28 on average) that touches seven of the
-ten mechanisms (PPT at a local and a remote site, CPM, cold pain, temporal
+compact battery of at most 30 observations per subject-visit (28 on average)
+that touches seven of the ten mechanisms (PPT at a local and a remote site, CPM,
+cold pain, temporal
 summation, blood markers, two-point discrimination, grey matter, clinical
 context). Larger inputs tile the template under new pseudonyms: the rows of
 copy ``k`` are the template's rows with subject ``t<k>_<template id>``. The

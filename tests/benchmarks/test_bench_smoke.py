@@ -22,9 +22,10 @@ def bench():
         sys.path.remove(str(BENCH))
 
 
+@pytest.mark.slow
 def test_groupby_baseline_gives_the_pipeline_result(bench):
     synth, cases = bench
-    subjects, obs = synth.template(35, seed=3)
+    subjects, obs = synth.template(14, seed=3)
     # at most 30 observations per subject-visit (8 PPT + 4 CPM + 2 CPT + 3 TSP + 2 blood
     # + 2 TPD + 3 imaging + 6 clinical); the simulator leaves some out at some visits
     per_visit = obs.groupby(["subject", "visit"]).size()
