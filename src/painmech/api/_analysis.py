@@ -5,11 +5,22 @@ It only loads tables from :mod:`painmech.storage` and calls the public API of
 The reference set is fitted on the study's own healthy controls (design.md
 §6, the recommended route); metrics without enough controls get no z-score
 and say why.
+
+One run per study and data version is kept in the app's cache: the version is
+the id of the study's latest data-changing audit entry (every create, update,
+delete and import writes one in the same transaction, so any write gives a new
+key). Concurrent requests for the same key wait for one computation instead of
+each running the pipeline. Per-subject views (row subsets, figures, page
+tables) are kept on the :class:`Analysis` itself (:meth:`Analysis.memo`), so
+they go when the data change.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import pandas as pd
 import sqlalchemy as sa
@@ -21,6 +32,15 @@ from painmech.storage._models import AuditEntry
 __all__ = ["Analysis", "analyse"]
 
 _DATA_ACTIONS = ("create", "update", "delete", "import")
+#: Most per-subject views kept per analysis (figures are ~100 kB each).
+_MEMO_SIZE = 512
+_LOCKS_GUARD = threading.Lock()
+_LOCKS: dict[tuple, threading.Lock] = {}
+
+
+def _key_lock(locks: dict, key, guard: threading.Lock) -> threading.Lock:
+    with guard:
+        return locks.setdefault(key, threading.Lock())
 
 
 @dataclass
@@ -34,6 +54,47 @@ class Analysis:
     scores: pd.DataFrame
     profile: pd.DataFrame
     reference: object
+    _memo: OrderedDict = field(default_factory=OrderedDict, repr=False, compare=False)
+    _locks: dict = field(default_factory=dict, repr=False, compare=False)
+    _guard: threading.Lock = field(default_factory=threading.Lock, repr=False,
+                                   compare=False)
+
+    def memo(self, key, compute: Callable[[], object]):
+        """``compute()`` once per ``key`` for this analysis (least recently used
+        views beyond 512 are dropped); concurrent callers of one key wait for
+        the first. Callers must not modify the returned object.
+        """
+        with self._guard:
+            if key in self._memo:
+                self._memo.move_to_end(key)
+                return self._memo[key]
+        with _key_lock(self._locks, key, self._guard):
+            with self._guard:
+                if key in self._memo:
+                    return self._memo[key]
+            value = compute()
+            with self._guard:
+                self._memo[key] = value
+                while len(self._memo) > _MEMO_SIZE:
+                    self._memo.popitem(last=False)
+                self._locks.pop(key, None)
+        return value
+
+    def rows(self, table: str, subject: str | None = None,
+             visit: int | None = None) -> pd.DataFrame:
+        """Rows of ``metrics``, ``scores`` or ``profile`` of one subject (and visit).
+
+        Equal to filtering with ``frame["subject"] == subject`` (same rows, order
+        and index), from a subject → row-positions index built once per table.
+        """
+        frame = getattr(self, table)
+        if subject is not None:
+            index = self.memo(("index", table), lambda: frame.groupby(
+                frame["subject"].to_numpy(dtype=object), sort=False).indices)
+            frame = frame.iloc[index.get(subject, [])]
+        if visit is not None:
+            frame = frame.loc[frame["visit"] == visit]
+        return frame
 
 
 def _version(session, study_id: int) -> int:
@@ -51,25 +112,47 @@ def analyse(db: Database, actor: Actor, code: str, cache: dict | None = None,
         Fewest healthy controls per reference cell
         (:class:`painmech.norms.ReferenceSet`).
     """
+    with db.read() as session:
+        study = storage.get_study(session, code)
+        storage.require(session, actor, study, "view")
+        key = (study.id, _version(session, study.id), min_n)
+    hit = cache.get(key) if cache is not None else None
+    if hit is not None:
+        return hit
+    lock_key = (id(cache), key)
+    lock = _key_lock(_LOCKS, lock_key, _LOCKS_GUARD) if cache is not None else threading.Lock()
+    try:
+        with lock:
+            hit = cache.get(key) if cache is not None else None
+            if hit is not None:
+                return hit
+            result, key = _run(db, actor, code, min_n)
+            if cache is not None:
+                with _LOCKS_GUARD:
+                    for old in [k for k in cache if k[0] == key[0] and k[2] == min_n]:
+                        del cache[old]  # older versions of this study are never asked again
+                    if len(cache) >= 16:
+                        cache.clear()
+                    cache[key] = result
+            return result
+    finally:
+        with _LOCKS_GUARD:
+            _LOCKS.pop(lock_key, None)
+
+
+def _run(db: Database, actor: Actor, code: str, min_n: int) -> tuple[Analysis, tuple]:
     from painmech.measures import compute_metrics
     from painmech.mechanisms import profile
     from painmech.norms import ReferenceSet, zscore
 
     with db.read() as session:
+        # the version is read again in this transaction, before the data
         study = storage.get_study(session, code)
-        storage.require(session, actor, study, "view")
         key = (study.id, _version(session, study.id), min_n)
-        if cache is not None and key in cache:
-            return cache[key]
         subjects = storage.load_subjects(session, actor, study)
         obs = storage.load_observations(session, actor, study)
     metrics = compute_metrics(obs, subjects)
     ref = ReferenceSet(name=f"{code}_controls", source=f"healthy controls of study {code}",
                        min_n=min_n).fit(metrics, subjects)
     scores = zscore(metrics, subjects, ref)
-    result = Analysis(code, subjects, obs, metrics, scores, profile(scores, subjects), ref)
-    if cache is not None:
-        if len(cache) > 16:
-            cache.clear()
-        cache[key] = result
-    return result
+    return Analysis(code, subjects, obs, metrics, scores, profile(scores, subjects), ref), key

@@ -1,9 +1,16 @@
 """Web pages of one subject: visits and course, visit entry with live
 validation, mechanism profile with figures, report download.
+
+Everything derived from the study's pipeline run (course table, reliable
+change, profile table and figures) is computed once per subject, visit and
+language and kept on the cached :class:`~painmech.api._analysis.Analysis` of
+the current data version, so a write to the study gives fresh pages and
+repeated views cost no pipeline or matplotlib work.
 """
 
 from __future__ import annotations
 
+import threading
 from urllib.parse import quote
 
 import pandas as pd
@@ -24,17 +31,22 @@ __all__ = ["router"]
 router = APIRouter(include_in_schema=False)
 _ROW_FIELDS = ("measure", "site", "side", "trial", "value", "unit")
 _EMPTY_ROWS = 6
+#: pyplot keeps global state; figures are drawn one at a time across request threads.
+_PLOT_LOCK = threading.Lock()
 
 
-def _figure(fig) -> str:
+def _figure(make) -> str:
+    """PNG data URI of the figure ``make()`` returns (closed afterwards)."""
     import matplotlib.pyplot as plt
 
     from painmech.report import figure_data_uri
 
-    try:
-        return figure_data_uri(fig)
-    finally:
-        plt.close(fig)
+    with _PLOT_LOCK:
+        fig = make()
+        try:
+            return figure_data_uri(fig)
+        finally:
+            plt.close(fig)
 
 
 def _course(metrics: pd.DataFrame, subject: str) -> pd.DataFrame:
@@ -47,7 +59,8 @@ def _course(metrics: pd.DataFrame, subject: str) -> pd.DataFrame:
     return wide.round(2).reset_index()
 
 
-def _reliable_change(metrics: pd.DataFrame, subject: str) -> pd.DataFrame:
+def _reliable_change(metrics: pd.DataFrame, subject: str, rel: pd.DataFrame | None = None
+                     ) -> pd.DataFrame:
     """Reliable change of one subject's metrics since the first visit.
 
     SEM/MDC95 come from the cited test–retest figures
@@ -60,7 +73,7 @@ def _reliable_change(metrics: pd.DataFrame, subject: str) -> pd.DataFrame:
     mine = metrics.loc[metrics["subject"] == subject]
     if mine["visit"].nunique() < 2:
         return pd.DataFrame()
-    rel = reliability_for(metrics)
+    rel = reliability_for(metrics) if rel is None else rel
     if rel.empty:
         rel = pd.DataFrame({"metric": pd.Series(dtype=str), "sem": pd.Series(dtype=float)})
     out = reliable_change(mine, rel)
@@ -77,13 +90,26 @@ def subject_page(code: str, subject: str, request: Request):
         row = storage.get_subject(s, study, subject)
         visits = storage.list_visits(s, actor, study, subject)
         obs = storage.load_observations(s, actor, study, subjects=[subject], with_ids=True)
-    metrics = study_analysis(request, actor, code).metrics
-    course = _course(metrics, subject)
-    changes = _reliable_change(metrics, subject)
+    course, changes = _subject_views(study_analysis(request, actor, code), subject)
     return page(request, "subject.html", study=study, role=role, subject=row,
                 visits=visits.to_dict("records"), observations=obs.to_dict("records"),
                 course=course, course_visits=[c for c in course.columns if isinstance(c, int)],
-                changes=changes.to_dict("records"))
+                changes=changes)
+
+
+def _subject_views(result, subject: str) -> tuple[pd.DataFrame, list[dict]]:
+    """Course table and reliable-change records of one subject (memoised)."""
+    from painmech.longitudinal import reliability_for
+
+    def views():
+        metrics = result.metrics
+        mine = result.rows("metrics", subject)
+        rel = (result.memo(("reliability",), lambda: reliability_for(metrics))
+               if mine["visit"].nunique() >= 2 else None)
+        return (_course(mine, subject),
+                _reliable_change(mine, subject, rel).to_dict("records"))
+
+    return result.memo(("subject_views", subject), views)
 
 
 def _rows_from_form(form) -> pd.DataFrame:
@@ -151,34 +177,42 @@ async def save_visit(code: str, subject: str, request: Request):
 @router.get("/studies/{code}/subjects/{subject}/profile", response_class=HTMLResponse)
 def profile_page(code: str, subject: str, request: Request, visit: int | None = None):
     """The mechanism profile of one visit with its figures and evidence."""
-    from painmech.mechanisms import CAVEATS, EVIDENCE_LEVELS, mechanism_text
-    from painmech.report import mechanism_figure, qst_profile_figure
-
     actor = web_actor(request)
     with database(request).read() as s:
         study = storage.get_study(s, code)
         storage.require(s, actor, study, "view")
         row = storage.get_subject(s, study, subject)
     result = study_analysis(request, actor, code)
-    prof = result.profile.loc[result.profile["subject"] == subject]
-    visits = sorted(int(v) for v in prof["visit"].unique())
     lang = pick_lang(request)
+    visits, visit, table, figures = result.memo(
+        ("profile_page", subject, visit, lang),
+        lambda: _profile_views(result, subject, visit, lang))
+    return page(request, "profile.html", study=study, subject=row, visit=visit, visits=visits,
+                table=table, figures=figures, reference=getattr(result.reference, "name", ""))
+
+
+def _profile_views(result, subject: str, visit: int | None, lang: str):
+    """Visits, shown visit, profile table rows and figure URIs of one profile page."""
+    from painmech.mechanisms import CAVEATS, EVIDENCE_LEVELS, mechanism_text
+    from painmech.report import mechanism_figure, qst_profile_figure
+
+    prof = result.rows("profile", subject)
+    visits = sorted(int(v) for v in prof["visit"].unique())
     if visit is None and visits:
         visit = visits[0]
     prof = prof.loc[prof["visit"] == visit]
     figures, table = [], []
     if not prof.empty:
-        figures.append(_figure(mechanism_figure(prof, lang=lang)))
-        scores = result.scores.loc[result.scores["subject"] == subject]
-        figures.append(_figure(qst_profile_figure(scores, subject, visit, lang=lang)))
+        figures.append(_figure(lambda: mechanism_figure(prof, lang=lang)))
+        scores = result.rows("scores", subject)
+        figures.append(_figure(lambda: qst_profile_figure(scores, subject, visit, lang=lang)))
         for rec in prof.to_dict("records"):
             notes = [CAVEATS[c].de if lang == "de" else CAVEATS[c].en
                      for c in str(rec.get("caveats") or "").split(";") if c in CAVEATS]
             table.append({**rec, "label": mechanism_text(rec["mechanism"], lang)["label"],
                           "evidence_text": EVIDENCE_LEVELS.get(rec["evidence"], {}).get(
                               lang, rec["evidence"]), "notes": notes})
-    return page(request, "profile.html", study=study, subject=row, visit=visit, visits=visits,
-                table=table, figures=figures, reference=getattr(result.reference, "name", ""))
+    return visits, visit, table, figures
 
 
 @router.get("/studies/{code}/subjects/{subject}/report.{fmt}")

@@ -1,0 +1,108 @@
+"""The cached study analysis: any write gives fresh pages and REST results; concurrent
+requests run the pipeline once."""
+
+from __future__ import annotations
+
+import re
+import threading
+
+import pytest
+import sqlalchemy as sa
+from apihelpers import PASSWORDS, obs_rows
+
+from painmech import storage
+from painmech.api import _analysis
+
+
+@pytest.fixture
+def owner(client):
+    page = client.post("/login", data={"username": "owner", "password": PASSWORDS["owner"],
+                                       "next": "/studies/s1"})
+    assert page.status_code == 200
+    return client
+
+
+def _actor(app, name: str) -> storage.Actor:
+    with app.state.db.read() as s:
+        return storage.actor_for(s.execute(sa.select(storage._models.User).where(
+            storage._models.User.username == name)).scalar_one())
+
+
+def _visit_links(html: str) -> list[str]:
+    return re.findall(r'/profile\?visit=(\d+)"', html)
+
+
+def test_a_new_observation_changes_the_pages(owner, token, app):
+    client = owner
+    before = client.get("/studies/s1/subjects/ex07/profile").text
+    subject_before = client.get("/studies/s1/subjects/ex07").text
+    assert "9" not in _visit_links(before)
+    assert client.get("/studies/s1/subjects/ex07/profile").text == before  # served again
+    added = client.post("/api/studies/s1/observations/bulk",
+                        json={"observations": obs_rows(3, subject="ex07", visit=9)},
+                        headers=token["editor"])
+    assert added.status_code == 201
+    after = client.get("/studies/s1/subjects/ex07/profile").text
+    assert "9" in _visit_links(after)
+    assert client.get("/studies/s1/subjects/ex07/profile?visit=9").status_code == 200
+    assert client.get("/studies/s1/subjects/ex07").text != subject_before
+    rest = client.get("/api/studies/s1/metrics?subject=ex07&visit=9",
+                      headers=token["viewer"]).json()
+    ppt = [r for r in rest if r["metric"] == "ppt" and r["site"] == "lumbar"]
+    assert ppt and ppt[0]["n_trials"] == 3
+
+
+def test_a_changed_value_changes_the_rest_results(client, token, app):
+    client.post("/api/studies/s1/observations/bulk",
+                json={"observations": obs_rows(3, subject="ex07", visit=9)},
+                headers=token["editor"]).raise_for_status()
+    url = "/api/studies/s1/metrics?subject=ex07&visit=9"
+    old = {(r["metric"], r["site"], r["side"]): r["value"]
+           for r in client.get(url, headers=token["viewer"]).json()}
+    stored = client.get("/api/studies/s1/observations?subject=ex07&visit=9",
+                        headers=token["viewer"]).json()
+    first = next(r for r in stored if r["trial"] == 1)
+    patched = client.patch(f"/api/studies/s1/observations/{first['id']}",
+                           json={"value": 900, "reason": "typo in the paper form"},
+                           headers=token["editor"])
+    assert patched.status_code == 200
+    new = {(r["metric"], r["site"], r["side"]): r["value"]
+           for r in client.get(url, headers=token["viewer"]).json()}
+    assert new[("ppt", "lumbar", "left")] != old[("ppt", "lumbar", "left")]
+    # what a run without any cache gives on the stored data
+    fresh = _analysis.analyse(app.state.db, _actor(app, "owner"), "s1", None,
+                              app.state.reference_min_n)
+    rows = fresh.metrics.loc[(fresh.metrics["subject"] == "ex07") & (fresh.metrics["visit"] == 9)]
+    expected = {(m, s, d): v for m, s, d, v in
+                rows[["metric", "site", "side", "value"]].itertuples(index=False)}
+    assert new == pytest.approx(expected)
+
+
+def test_concurrent_requests_run_the_pipeline_once(app, monkeypatch):
+    calls = []
+    real = _analysis._run
+
+    def counting(*args):
+        calls.append(1)
+        return real(*args)
+
+    monkeypatch.setattr(_analysis, "_run", counting)
+    actor = _actor(app, "viewer")
+    cache, results = {}, []
+    barrier = threading.Barrier(6)
+
+    def worker():
+        barrier.wait()
+        results.append(_analysis.analyse(app.state.db, actor, "s1", cache, 3))
+
+    threads = [threading.Thread(target=worker) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(calls) == 1 and len(results) == 6
+    assert all(r is results[0] for r in results)
+    subset = results[0].rows("profile", "ex07", 1)
+    whole = results[0].profile
+    expected = whole.loc[(whole["subject"] == "ex07") & (whole["visit"] == 1)]
+    assert subset.equals(expected) and len(subset) == 10
