@@ -81,6 +81,21 @@ def _request_problems(err: RequestValidationError) -> list[dict]:
     return out
 
 
+def _allowed_methods(request: Request) -> str:
+    """Every method some route offers at this path (Starlette names only the first route's).
+
+    RFC 9110 §15.5.6: a 405 response lists the methods the resource supports.
+    """
+    from starlette.routing import Match
+
+    methods = set()
+    for route in request.app.router.routes:
+        offered = getattr(route, "methods", None)
+        if offered and route.matches(request.scope)[0] != Match.NONE:
+            methods |= set(offered)
+    return ", ".join(sorted(methods))
+
+
 def install_error_handlers(app, html_handler=None) -> None:
     """Map painmech and HTTP errors to the error body (or to HTML pages).
 
@@ -103,8 +118,11 @@ def install_error_handlers(app, html_handler=None) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request, exc: StarletteHTTPException):
+        headers = getattr(exc, "headers", None)
+        if exc.status_code == 405:
+            headers = {**(headers or {}), "Allow": _allowed_methods(request)}
         return respond(request, exc.status_code, STATUS_CODES.get(exc.status_code, "error"),
-                       str(exc.detail), headers=getattr(exc, "headers", None))
+                       str(exc.detail), headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request, exc: RequestValidationError):

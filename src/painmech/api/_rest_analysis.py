@@ -99,10 +99,10 @@ def report(study: str, subject: str, request: Request, actor: Actor = Depends(cu
 class JobIn(BaseModel):
     """A simulation job: virtual patients through the test battery."""
 
-    n: int = Field(50, ge=1, le=2000)
+    n: int = Field(50, ge=1, le=2000, strict=True)
     conditions: list[str] | None = Field(None, max_length=7)
-    visits: int = Field(1, ge=1, le=10)
-    seed: int = Field(0, ge=0, le=2**31)
+    visits: int = Field(1, ge=1, le=10, strict=True)
+    seed: int = Field(0, ge=0, le=2**31, strict=True)
 
 
 @router.post("/simulations", status_code=202, tags=["jobs"])

@@ -18,6 +18,7 @@ from painmech.api._rest import records
 from painmech.api._schemas import (
     ERROR_RESPONSES,
     BulkIn,
+    ErrorBody,
     ImportOut,
     ObservationIn,
     ObservationOut,
@@ -175,7 +176,7 @@ async def read_import_form(request: Request) -> tuple[Path, Path | None, tuple[s
 
 
 @router.post("/studies/{study}/imports", response_model=ImportOut, status_code=201,
-             tags=["observations"],
+             tags=["observations"], responses={415: {"model": ErrorBody}},
              openapi_extra={"requestBody": {"required": True, "content": {
                  "multipart/form-data": {"schema": {
                      "type": "object", "required": ["observations"],

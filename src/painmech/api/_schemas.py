@@ -6,7 +6,7 @@ import datetime as _dt
 from typing import Annotated, Literal
 
 from fastapi import Path, Query
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictFloat, StrictInt
 
 __all__ = [
     "Problem", "ErrorDetail", "ErrorBody", "LoginIn", "TokenIn", "TokenOut", "StudyIn",
@@ -21,7 +21,20 @@ VisitNo = Annotated[int, Path(ge=0, le=1_000_000)]
 Offset = Annotated[int, Query(ge=0, le=1_000_000_000)]
 Text64 = Annotated[str, Field(max_length=64)]
 Text200 = Annotated[str, Field(max_length=200)]
-Cell = Annotated[str, Field(max_length=64)] | float | int
+#: A table cell: text (validated by the registry, e.g. "2,5") or a JSON number. Strict
+#: numbers, so that ``true``/``false`` are refused instead of becoming 1 and 0.
+Cell = Annotated[str, Field(max_length=64)] | StrictFloat | StrictInt
+
+
+def _date_text(value: object) -> object:
+    """Accept a date only as ISO text (or a date): a JSON number is not a date."""
+    if value is None or isinstance(value, str | _dt.date):
+        return value
+    raise ValueError("a date must be written as text YYYY-MM-DD")
+
+
+#: An ISO date (``YYYY-MM-DD``); numbers such as ``0`` are refused, not read as 1970-01-01.
+IsoDate = Annotated[_dt.date, BeforeValidator(_date_text)]
 Reason = Annotated[str, Field(min_length=3, max_length=2000)]
 
 
@@ -134,7 +147,7 @@ class SubjectPatch(_Strict):
 
 class VisitIn(_Strict):
     visit: Annotated[int, Field(ge=0, le=1_000_000)]
-    date: _dt.date | None = None
+    date: IsoDate | None = None
 
 
 class VisitOut(BaseModel):
@@ -152,7 +165,7 @@ class ObservationIn(_Strict):
     trial: Cell = 1
     value: Cell
     unit: Text64
-    date: _dt.date | None = None
+    date: IsoDate | None = None
 
 
 class ObservationOut(BaseModel):

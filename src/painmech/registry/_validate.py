@@ -159,9 +159,13 @@ def _missing_columns(data, required, file) -> list[pd.DataFrame]:
     ]
 
 
+#: Largest visit or trial number: the databases store them as 32-bit integers.
+_INT_MAX = 2**31 - 1
+
+
 def _integers(text: pd.Series) -> tuple[pd.Series, np.ndarray]:
     num = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float)
-    ok = np.isfinite(num) & (np.floor(num) == num)
+    ok = np.isfinite(num) & (np.floor(num) == num) & (np.abs(num) <= _INT_MAX)
     return pd.Series(np.where(ok, num, -1).astype("int64"), index=text.index), ok
 
 
@@ -287,7 +291,7 @@ def validate_observations(
     visit, ok = _integers(visit_text)
     bad = ~ok | (visit < 0).to_numpy()
     probs.append(_problems(file, rows[bad], "visit", visit_text[bad],
-                           "visit must be a whole number ≥ 0"))
+                           f"visit must be a whole number ≥ 0 (at most {_INT_MAX})"))
     measure = _text(data["measure"]).str.casefold()
     known = measure.isin(list(MEASURES))
     for m in pd.unique(measure[~known]):
@@ -308,7 +312,7 @@ def validate_observations(
     tmax = measure.map({m.id: m.trial_max or np.inf for m in MEASURES.values()}).astype(float)
     bad = ~ok | (trial < 1).to_numpy()
     probs.append(_problems(file, rows[bad], "trial", trial_text[bad],
-                           "trial must be a whole number ≥ 1"))
+                           f"trial must be a whole number ≥ 1 (at most {_INT_MAX})"))
     over = ~bad & (trial > tmax).to_numpy()
     probs.append(_problems(file, rows[over], "trial", trial_text[over],
                            "trial (item) number above the measure's number of items"))
