@@ -64,7 +64,7 @@ def _round(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.round({c: 3 for c in frame.select_dtypes("number").columns})
 
 
-@app.command()
+@app.command(rich_help_panel="Cohort")
 def cohort(
     folder: Path = typer.Argument(..., help="Study folder (subjects.csv, observations.csv, "
                                   "tms.csv, tdcs.csv, roi.csv or metrics.csv)."),
@@ -95,7 +95,7 @@ def cohort(
         console.print(f"[green]wrote[/green] {len(tables)} tables to {output}")
 
 
-@app.command()
+@app.command(rich_help_panel="Cohort")
 def claims(
     folder: Path = typer.Argument(..., help="Study folder (as for `painmech cohort`)."),
     output: Path | None = typer.Option(None, "--output", "-o", help="Claims table to write "

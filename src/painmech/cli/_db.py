@@ -11,7 +11,7 @@ from painmech.cli._app import app, console, err_console, frame_table
 
 db_app = typer.Typer(help="Create, migrate, back up and check the study database.",
                      no_args_is_help=True)
-app.add_typer(db_app, name="db")
+app.add_typer(db_app, name="db", rich_help_panel="Database and web app")
 
 _DB = typer.Option(None, "--db", help="Database URL (default: $PAINMECH_DB_URL or a SQLite "
                    "file in ~/.local/share/painmech).")

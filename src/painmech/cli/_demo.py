@@ -58,7 +58,7 @@ def _status_table(prof: pd.DataFrame, subjects: pd.DataFrame) -> pd.DataFrame:
     return table.reset_index()
 
 
-@app.command()
+@app.command(rich_help_panel="Simulation")
 def demo(
     output: Path = typer.Option(Path("painmech-demo"), "--output", "-o",
                                 help="Folder for every file the demo writes."),

@@ -26,8 +26,8 @@ export_app = typer.Typer(help="Write painmech tables in REDCap, BIDS or FHIR for
                          no_args_is_help=True)
 import_app = typer.Typer(help="Read REDCap or BIDS files into painmech tables.",
                          no_args_is_help=True)
-app.add_typer(export_app, name="export")
-app.add_typer(import_app, name="import")
+app.add_typer(export_app, name="export", rich_help_panel="Data")
+app.add_typer(import_app, name="import", rich_help_panel="Data")
 
 _ERRORS = (ValidationError, InputFormatError, UnitError, ValueError, KeyError,
            FileNotFoundError)

@@ -35,7 +35,7 @@ def write_table(table: pd.DataFrame, path: Path) -> None:
         table.to_csv(path, index=False)
 
 
-@app.command()
+@app.command(rich_help_panel="Analysis")
 def metrics(
     observations: Path | None = typer.Argument(
         None, help="Observations file (CSV, XLSX, Parquet); optional with instrument inputs."),

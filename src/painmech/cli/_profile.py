@@ -75,7 +75,7 @@ def _profile_directory(data: Path, subjects: Path, output: Path, ref: Path | Non
     return counts
 
 
-@app.command()
+@app.command(rich_help_panel="Analysis")
 def profile(
     data: Path = typer.Argument(..., help="Observations (or metrics) file, or a "
                                 "subject-partitioned Parquet dataset directory "

@@ -39,7 +39,7 @@ def parse_trials(text: str) -> list[int | None]:
     return out
 
 
-@app.command("validate-profiler")
+@app.command("validate-profiler", rich_help_panel="Simulation")
 def validate_profiler_command(
     n: int = typer.Option(2000, "--n", help="Virtual patients in the test cohort."),
     seed: int = typer.Option(1, "--seed", help="Seed of the simulation."),

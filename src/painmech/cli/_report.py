@@ -12,7 +12,7 @@ from painmech.cli._profile import _INPUT_ERRORS, load_scores
 from painmech.report import patient_report
 
 
-@app.command()
+@app.command(rich_help_panel="Analysis")
 def report(
     data: Path = typer.Argument(..., help="Observations (or metrics) file."),
     subjects: Path = typer.Option(..., "--subjects", "-s", help="Subjects file."),

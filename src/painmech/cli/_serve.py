@@ -7,7 +7,7 @@ import typer
 from painmech.cli._app import app, console
 
 
-@app.command()
+@app.command(rich_help_panel="Database and web app")
 def serve(db: str | None = typer.Option(None, "--db", help="Database URL (default: "
                                         "$PAINMECH_DB_URL or the SQLite file in "
                                         "~/.local/share/painmech)."),

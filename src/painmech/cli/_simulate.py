@@ -48,7 +48,7 @@ def parse_visits(text: str) -> int | list[float]:
                          f"got {text!r}") from None
 
 
-@app.command()
+@app.command(rich_help_panel="Simulation")
 def simulate(
     n: int = typer.Option(..., "--n", help="Number of virtual patients."),
     output: Path = typer.Option(..., "--output", "-o", help="Folder to write the tables into."),

@@ -11,7 +11,7 @@ from painmech.exceptions import InputFormatError
 from painmech.io import check_files
 
 
-@app.command()
+@app.command(rich_help_panel="Data")
 def validate(
     observations: Path = typer.Argument(..., help="Observations file (CSV, XLSX, Parquet)."),
     subjects: Path | None = typer.Option(None, "--subjects", "-s", help="Subjects file."),

@@ -36,7 +36,7 @@ def _read_metrics(path: Path, subjects):
                            "observations table (column 'measure')")
 
 
-@app.command()
+@app.command(rich_help_panel="Analysis")
 def zscore(
     data: Path = typer.Argument(..., help="Metrics or observations file."),
     subjects: Path = typer.Option(..., "--subjects", "-s", help="Subjects file (sex, age, "
