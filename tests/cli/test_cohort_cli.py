@@ -5,9 +5,14 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 from typer.testing import CliRunner
 
 from painmech.cli import app
+from painmech.cli._cohort import load_study
+from painmech.exceptions import InputFormatError
+from painmech.measures import study_metrics
+from painmech.simulation import simulate_cohort
 
 runner = CliRunner()
 _SPEC = importlib.util.spec_from_file_location(
@@ -82,3 +87,19 @@ def test_bad_folder_exits_with_message(tmp_path):
     result = runner.invoke(app, ["cohort", str(tmp_path)], env={"COLUMNS": "250"})
     assert result.exit_code == 1
     assert "no subjects.csv" in result.output
+
+
+def test_study_folder_reads_roi_parquet_as_written_by_simulate(tmp_path):
+    sim = simulate_cohort(4, ["healthy", "chronic_lbp"], seed=5)
+    files = sim.write(tmp_path, roi_format="parquet")
+    assert files["roi"].suffix == ".parquet"
+    _, metrics = load_study(tmp_path)
+    fc_from_files = metrics[metrics["metric"].str.startswith("fc")].reset_index(drop=True)
+    expected = study_metrics(sim.observations, sim.subjects, roi=sim.roi)
+    expected = expected[expected["metric"].str.startswith("fc")].reset_index(drop=True)
+    assert len(fc_from_files) > 0
+    pd.testing.assert_series_equal(fc_from_files["value"], expected["value"], rtol=1e-9)
+    # a second copy of the same table is ambiguous and refused
+    pd.read_parquet(files["roi"]).to_csv(tmp_path / "roi.csv", index=False)
+    with pytest.raises(InputFormatError, match="both roi.csv and roi.parquet"):
+        load_study(tmp_path)

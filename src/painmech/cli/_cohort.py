@@ -24,8 +24,11 @@ _SHOWN = ["claim", "metric", "site", "effect", "ci_low", "ci_high", "n", "p", "v
 
 
 def load_study(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Read a study folder and return ``(subjects, metrics)``."""
-    from painmech import measures
+    """Read a study folder and return ``(subjects, metrics)``.
+
+    Instrument tables may be CSV or Parquet (``painmech simulate`` writes large
+    ROI tables as ``roi.parquet``).
+    """
     from painmech.io import (
         read_observations,
         read_roi_timeseries,
@@ -33,7 +36,7 @@ def load_study(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
         read_tdcs_series,
         read_tms_grid,
     )
-    from painmech.measures import compute_metrics, homeostatic_metrics, tms_map_metrics
+    from painmech.measures import study_metrics
 
     folder = Path(folder)
     if not folder.is_dir():
@@ -49,15 +52,17 @@ def load_study(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     obs_path = folder / "observations.csv"
     if not obs_path.exists():
         raise InputFormatError(f"{folder} has neither metrics.csv nor observations.csv")
-    parts = [compute_metrics(read_observations(obs_path, subjects=subjects), subjects)]
-    if (folder / "tms.csv").exists():
-        parts.append(tms_map_metrics(read_tms_grid(folder / "tms.csv")))
-    if (folder / "tdcs.csv").exists():
-        parts.append(homeostatic_metrics(read_tdcs_series(folder / "tdcs.csv")))
-    connectivity = getattr(measures, "connectivity_metrics", None)
-    if (folder / "roi.csv").exists() and connectivity is not None:
-        parts.append(connectivity(read_roi_timeseries(folder / "roi.csv")))
-    return subjects, pd.concat([p for p in parts if len(p)] or parts[:1], ignore_index=True)
+    tables = {}
+    for name, reader in (("tms", read_tms_grid), ("tdcs", read_tdcs_series),
+                         ("roi", read_roi_timeseries)):
+        found = [p for p in (folder / f"{name}.csv", folder / f"{name}.parquet") if p.exists()]
+        if len(found) > 1:
+            raise InputFormatError(f"{folder} holds both {found[0].name} and {found[1].name}; "
+                                   "keep one")
+        if found:
+            tables[name] = reader(found[0])
+    return subjects, study_metrics(read_observations(obs_path, subjects=subjects), subjects,
+                                   **tables)
 
 
 def _round(frame: pd.DataFrame) -> pd.DataFrame:

@@ -10,6 +10,7 @@ from painmech.measures._compute import FAMILIES, Family, compute_metrics
 from painmech.measures._connectivity import DEFAULT_EDGES, connectivity_metrics
 from painmech.measures._imaging import greymatter_metrics
 from painmech.measures._options import MetricOptions
+from painmech.measures._study import study_metrics
 from painmech.measures._table import METRIC_COLUMNS, check_metrics, empty_metrics
 from painmech.measures._tdcs import homeostatic_metrics
 from painmech.measures._tms import tms_map_metrics, tms_site_means
@@ -27,6 +28,7 @@ __all__ = [
     "empty_metrics",
     "greymatter_metrics",
     "homeostatic_metrics",
+    "study_metrics",
     "tms_map_metrics",
     "tms_site_means",
 ]

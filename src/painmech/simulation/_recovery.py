@@ -61,16 +61,10 @@ def pipeline_metrics(result: SimulationResult) -> pd.DataFrame:
     :func:`~painmech.measures.homeostatic_metrics` and
     :func:`~painmech.measures.connectivity_metrics`.
     """
-    from painmech import measures
+    from painmech.measures import study_metrics
 
-    parts = [measures.compute_metrics(result.observations, result.subjects)]
-    if len(result.tms):
-        parts.append(measures.tms_map_metrics(result.tms))
-    if len(result.tdcs):
-        parts.append(measures.homeostatic_metrics(result.tdcs))
-    if len(result.roi):
-        parts.append(measures.connectivity_metrics(result.roi))
-    return pd.concat([p for p in parts if len(p)], ignore_index=True)
+    return study_metrics(result.observations, result.subjects, tms=result.tms,
+                         tdcs=result.tdcs, roi=result.roi)
 
 
 def profile_simulation(result: SimulationResult, reference, *, trunk_cpt: str = "relative",
