@@ -142,3 +142,15 @@ def test_subjects_normalise_german_sex():
     out = validate_subjects(data).raise_if_problems()
     assert out["sex"].tolist() == ["female", "male"]
     assert out["condition"].tolist() == ["healthy", "chronic_lbp"]
+
+
+@pytest.mark.parametrize("pseudonym", ["s1\x00", "tab\there", "line\nbreak", "del\x7f"])
+def test_pseudonyms_with_control_characters_are_refused(pseudonym):
+    obs = validate_observations(_obs(subject=pseudonym), file="obs.csv")
+    prob = _only_problem(obs)
+    assert (prob["row"], prob["column"], prob["value"]) == (2, "subject", pseudonym)
+    assert "control character" in prob["reason"]
+    subj = validate_subjects(pd.DataFrame([{"subject": pseudonym, "sex": "female",
+                                            "age": "40", "condition": "healthy"}]),
+                             file="subjects.csv")
+    assert _only_problem(subj)["column"] == "subject"

@@ -25,6 +25,11 @@ _IDENTIFIER_NAMES = {
 }
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
+#: Characters a pseudonym may not hold: control characters (tab, newline,
+#: NUL, …) break CSV exports, file names and HTTP headers and are never part
+#: of a real pseudonym. Other text (quotes, '/', '<', SQL metacharacters) is
+#: stored literally and escaped wherever it is shown.
+_UNSAFE_PSEUDONYM = r"[\x00-\x1f\x7f]"
 
 
 def _fold(name: object) -> str:
@@ -34,6 +39,11 @@ def _fold(name: object) -> str:
 def identifier_columns(columns) -> list[str]:
     """Return the columns whose names denote a direct identifier."""
     return [c for c in columns if _fold(c) in _IDENTIFIER_NAMES]
+
+
+def unsafe_pseudonym(values: pd.Series) -> pd.Series:
+    """Boolean mask of pseudonyms holding a control character."""
+    return values.astype(str).str.contains(_UNSAFE_PSEUDONYM, regex=True)
 
 
 def looks_like_email(values: pd.Series) -> pd.Series:
