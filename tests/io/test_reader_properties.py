@@ -43,3 +43,23 @@ def test_reader_validates_or_reports(tmp_path, header, rows, sep):
     else:
         assert isinstance(out, pd.DataFrame)
         assert out["value"].notna().all()
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(values=st.lists(st.decimals(min_value="50.00", max_value="1500.00", places=2,
+                                   allow_nan=False, allow_infinity=False),
+                       min_size=1, max_size=12))
+def test_german_and_english_files_of_the_same_data_read_identically(tmp_path, values):
+    rows = [("s1", 0, "ppt", "lumbar", "left", i + 1, v, "kPa") for i, v in enumerate(values)]
+    english, german = tmp_path / "en.csv", tmp_path / "de.csv"
+    with english.open("w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows([COLUMNS, *[[*r[:6], str(r[6]), r[7]] for r in rows]])
+    with german.open("w", newline="", encoding="latin-1") as fh:
+        csv.writer(fh, delimiter=";").writerows(
+            [COLUMNS, *[[*r[:6], str(r[6]).replace(".", ","), r[7]] for r in rows]])
+    en = read_observations(english)
+    de = read_observations(german)
+    pd.testing.assert_series_equal(en["value"], de["value"])
+    # the decimal text is read exactly as written (no thousands-separator guess)
+    assert en["value"].tolist() == [float(v) for v in values]
