@@ -33,6 +33,28 @@ def test_two_point_discrimination_mean():
     assert (row["value"], row["unit"], row["n_trials"]) == (50.0, "mm", 3)
 
 
+def test_two_point_discrimination_per_orientation_site_and_side():
+    rows = [("s1", "tpd_vertical", "lumbar", "left", t, v)
+            for t, v in [(1, 45.0), (2, 55.0)]]
+    rows += [("s1", "tpd_horizontal", "lumbar", "left", t, v)
+             for t, v in [(1, 58.0), (2, 62.0), (3, 66.0)]]
+    rows += [("s1", "tpd_horizontal", "lumbar", "right", 1, 70.0)]
+    rows += [("s1", "tpd_vertical", "cervical", "left", t, v) for t, v in [(1, 30.0), (2, 34.0)]]
+    rows += [("s1", "tpd", "lumbar", "left", 1, 44.0)]  # orientation not stated: kept apart
+    m = compute_metrics(make_obs(rows)).set_index(["metric", "site", "side"])
+    # hand calculations: (45 + 55) / 2 = 50; (58 + 62 + 66) / 3 = 62; one trial 70;
+    # (30 + 34) / 2 = 32; the unstated orientation stays its own metric (44)
+    expected = {("tpd_vertical", "lumbar", "left"): (50.0, 2),
+                ("tpd_horizontal", "lumbar", "left"): (62.0, 3),
+                ("tpd_horizontal", "lumbar", "right"): (70.0, 1),
+                ("tpd_vertical", "cervical", "left"): (32.0, 2),
+                ("tpd", "lumbar", "left"): (44.0, 1)}
+    assert len(m) == len(expected)
+    for key, (value, n) in expected.items():
+        assert m.loc[key, "value"] == pytest.approx(value)
+        assert (m.loc[key, "unit"], m.loc[key, "n_trials"]) == ("mm", n)
+
+
 def test_graphaesthesia_errors_count_and_rate():
     flags = [1, 0, 0, 1, 1, 0, 0, 0, 0, 0]
     rows = [("s1", "graphesthesia_error", "lumbar", "midline", i + 1, f)

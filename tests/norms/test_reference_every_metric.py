@@ -77,6 +77,11 @@ def qst_observations(rng, ids):
     add("cpm_rating_during", rating - rng.normal(8, 6, n), "forearm")
     add("cpm_cs_rating", rng.uniform(30, 80, n), "hand_dorsum", "left")
     add("tpd", rng.normal(44, 10, n)[:, None] + rng.normal(0, 3, (n, 3)), "lumbar", "left")
+    # orientation-specific thresholds (synthetic; horizontal larger as in Morf 2021)
+    add("tpd_vertical", rng.normal(44, 10, n)[:, None] + rng.normal(0, 3, (n, 2)), "lumbar",
+        "right")
+    add("tpd_horizontal", rng.normal(54, 10, n)[:, None] + rng.normal(0, 3, (n, 2)), "lumbar",
+        "right")
     add("graphesthesia_error", (rng.random((n, 10)) < rng.uniform(0.05, 0.5, n)[:, None]),
         "lumbar", "midline")
     add("frebaq_item", rng.integers(0, 3, (n, 9)), "none", "none")

@@ -74,7 +74,8 @@ SENSITIVE_VS_NOT = {
     # CPM: positive effect = inhibition (normal); less inhibition or facilitation = abnormal
     "cpm_effect": (-50.0, 100.0), "cpm_effect_pct": (-10.0, 25.0),
     "cpm_rating_effect": (-10.0, 30.0), "cpm_rating_effect_pct": (-20.0, 40.0),
-    "tpd": (70.0, 40.0), "graphesthesia_error_rate": (0.6, 0.1), "frebaq_total": (25.0, 3.0),
+    "tpd": (70.0, 40.0), "tpd_vertical": (70.0, 40.0), "tpd_horizontal": (80.0, 50.0),
+    "graphesthesia_error_rate": (0.6, 0.1), "frebaq_total": (25.0, 3.0),
 }
 
 

@@ -31,6 +31,8 @@ from painmech.registry import get_measure, normalize_unit, to_canonical
         ("crp", 0.8, "mg/dL", 8.0),
         # 2PD 4.5 cm = 45 mm
         ("tpd", 4.5, "cm", 45.0),
+        # horizontal 2PD reported in cm (Morf 2021: 6.0 cm) = 60 mm
+        ("tpd_horizontal", 6.0, "cm", 60.0),
         # thermal threshold written as difference from the 32 °C baseline: -1.5 -> 30.5 °C
         ("cdt", -1.5, "delta_degC", 30.5),
         # IL-6 1 ng/L = 1 pg/mL (1e-9 g / 1e-3 L = 1e-12 g / 1e-6 L)

@@ -1,9 +1,13 @@
 """Somatosensory acuity and body perception: 2PD, graphaesthesia, FreBAQ.
 
-* ``tpd``: mean two-point discrimination threshold (mm) per site and side.
-  The observation contract has no orientation column, so a lab that tests
-  vertical and horizontal orientation records them as separate sites or
-  studies (see the report of issue 3).
+* ``tpd``: mean two-point discrimination threshold (mm) per site and side,
+  orientation not stated.
+* ``tpd_vertical``, ``tpd_horizontal``: the same per orientation of the
+  caliper tips (vertical = along the body's long axis, horizontal = across it;
+  Morf et al. 2021 BMC Musculoskelet Disord 22:666). The observation contract
+  has no orientation column, so the orientation is part of the measure id;
+  each orientation is its own metric with its own reference (the two differ
+  systematically: 49 vs 60 mm on the lower back in acute LBP, Morf 2021).
 * ``graphesthesia_errors``: sum of the 0/1 error flags (one per drawn
   figure); ``graphesthesia_error_rate`` = errors / figures (Wand et al. 2010
   Physiotherapy 96:317).
@@ -18,10 +22,14 @@ import pandas as pd
 from painmech.measures._options import MetricOptions
 from painmech.measures._table import concat_metrics, metric_rows, trial_summary
 
-__all__ = ["SOMATOSENSORY_MEASURES", "item_total", "somatosensory_metrics"]
+__all__ = ["SOMATOSENSORY_MEASURES", "TPD_MEASURES", "item_total", "somatosensory_metrics"]
 
 #: Raw measures consumed by :func:`somatosensory_metrics`.
-SOMATOSENSORY_MEASURES = ("tpd", "graphesthesia_error", "frebaq_item")
+SOMATOSENSORY_MEASURES = ("tpd", "tpd_vertical", "tpd_horizontal", "graphesthesia_error",
+                          "frebaq_item")
+
+#: Two-point measures; each becomes a metric of the same id (mean of the trials).
+TPD_MEASURES = ("tpd", "tpd_vertical", "tpd_horizontal")
 
 #: Number of FreBAQ items (Wand et al. 2014).
 FREBAQ_ITEMS = 9
@@ -82,14 +90,15 @@ def somatosensory_metrics(obs: pd.DataFrame, options: MetricOptions) -> pd.DataF
     Returns
     -------
     pandas.DataFrame
-        Metrics rows ``tpd, graphesthesia_errors, graphesthesia_error_rate,
-        frebaq_total``.
+        Metrics rows ``tpd, tpd_vertical, tpd_horizontal, graphesthesia_errors,
+        graphesthesia_error_rate, frebaq_total``.
     """
     present = set(pd.unique(obs["measure"]))
     parts: list[pd.DataFrame] = []
-    if "tpd" in present:
-        s = trial_summary(obs, "tpd")
-        parts.append(metric_rows(s, "tpd", s["mean"], s["n"], "mean of trials"))
+    for tpd in TPD_MEASURES:
+        if tpd in present:
+            s = trial_summary(obs, tpd)
+            parts.append(metric_rows(s, tpd, s["mean"], s["n"], "mean of trials"))
     if "graphesthesia_error" in present:
         s = trial_summary(obs, "graphesthesia_error")
         parts.append(metric_rows(s, "graphesthesia_errors", s["sum"], s["n"],

@@ -135,6 +135,22 @@ _LIST = [
        ("somatosensory_deficit",), "body",
        "Luomajoki & Moseley 2011 BJSM 45:437 (lumbar 44 ± 10 mm healthy, 61 ± 13 mm cLBP); "
        f"bounds: {_PLAUS}", lo_open=True),
+    # Orientation-specific 2PD (Morf et al. 2021 BMC Musculoskelet Disord 22:666: lower back,
+    # acute LBP n=124, vertical 49 ± 16 mm, horizontal 60 ± 15 mm). "vertical" = the two
+    # caliper tips lie along the body's long axis (on the back: cranio-caudal, along the
+    # spine; also called longitudinal); "horizontal" = across it (medio-lateral;
+    # transverse). `tpd`
+    # stays for data whose orientation is not stated.
+    *[_m(f"tpd_{o}", f"two-point discrimination threshold, {o} ({en})",
+         f"Zwei-Punkt-Diskrimination, {de}", "mm", {"mm": _ID, "cm": (10.0, 0.0)},
+         (0.0, 300.0), (2.0, 120.0), "none", 1, ("somatosensory_deficit",), "body",
+         f"Morf et al. 2021 BMC Musculoskelet Disord 22:666 ({o} {ref}); bounds: {_PLAUS}",
+         lo_open=True)
+      for o, en, de, ref in (
+          ("vertical", "tips along the body's long axis, longitudinal",
+           "vertikal (in der Körperlängsachse, longitudinal)", "49 ± 16 mm, acute LBP"),
+          ("horizontal", "tips across the body's long axis, transverse",
+           "horizontal (quer zur Körperlängsachse, transversal)", "60 ± 15 mm, acute LBP"))],
     _m("graphesthesia_error", "graphaesthesia: error on item", "Graphästhesie: Fehler",
        "flag", {"flag": _ID}, (0.0, 1.0), None, "none", 1, ("somatosensory_deficit",), "body",
        "Wand et al. 2010 Physiotherapy 96:317; one 0/1 value per drawn figure",

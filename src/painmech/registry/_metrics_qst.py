@@ -168,6 +168,14 @@ _SOMATOSENSORY = (
        "mm", "none", 1, _SOMA, "z", "body",
        "Mean of the trials (mm) per site and side; larger = poorer acuity (abnormal).",
        "Luomajoki & Moseley 2011 BJSM 45:437; Adamczyk et al. 2018 Clin J Pain 34:82"),
+    *[_q(f"tpd_{o}", f"two-point discrimination threshold, {o}",
+         f"Zwei-Punkt-Diskriminationsschwelle, {de}", "mm", "none", 1, _SOMA, "z", "body",
+         f"Mean of the {o} trials (mm) per site and side, the caliper tips {how}; larger "
+         "= poorer acuity (abnormal). Scored against a reference of the same orientation.",
+         "Morf et al. 2021 BMC Musculoskelet Disord 22:666 (both orientations on the lower "
+         "back); Adamczyk et al. 2018 Clin J Pain 34:82")
+      for o, de, how in (("vertical", "vertikal", "along the body's long axis"),
+                         ("horizontal", "horizontal", "across the body's long axis"))],
     _q("graphesthesia_errors", "graphaesthesia errors", "Graphästhesie-Fehler", "count",
        "none", 1, _SOMA, "none", "body",
        "Number of figures not recognised (sum of the 0/1 error flags); reported, the rate "
