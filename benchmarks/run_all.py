@@ -15,6 +15,7 @@ REST endpoint under 20 concurrent clients (127.0.0.1 only).
 
 from __future__ import annotations
 
+import argparse
 import os
 import platform
 import sys
@@ -35,8 +36,13 @@ def _out(line: str) -> None:
 
 def main(argv: list[str]) -> int:
     """Run the benchmarks; ``--quick`` for small sizes, ``--skip NAME`` to leave one out."""
-    quick = "--quick" in argv
-    skip = {argv[i + 1] for i, a in enumerate(argv[:-1]) if a == "--skip"}
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes (about two minutes)")
+    parser.add_argument("--skip", action="append", default=[],
+                        choices=["profile", "simulation", "brian2", "http"],
+                        help="leave a case out (repeatable)")
+    args = parser.parse_args(argv)
+    quick, skip = args.quick, set(args.skip)
     _out(f"painmech benchmarks ({'quick' if quick else 'full'}) on {platform.platform()}, "
          f"{os.cpu_count()} CPUs, Python {platform.python_version()}")
     t0 = time.perf_counter()
