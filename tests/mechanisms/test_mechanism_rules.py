@@ -68,6 +68,9 @@ CASES = [
      np.sqrt(0.71), 1),
     # TPD inter-rater ICC 0.66 (Catley 2013): sigma = sqrt(0.34)
     ("somatosensory_deficit", "tpd", "lumbar", "chronic_lbp", np.sqrt(0.34), 3),
+    # each 2PD orientation carries the same cited ICC 0.66 (Catley 2013)
+    ("somatosensory_deficit", "tpd_vertical", "lumbar", "chronic_lbp", np.sqrt(0.34), 3),
+    ("somatosensory_deficit", "tpd_horizontal", "lumbar", "chronic_lbp", np.sqrt(0.34), 3),
     ("somatosensory_deficit", "frebaq_total", "none", "chronic_lbp", np.sqrt(0.5), 9),
 ]
 
@@ -103,6 +106,21 @@ def test_every_mechanism_without_data_is_not_assessed():
     assert set(prof["status"]) == {"not_assessed"}
     assert prof["caveats"].eq("").all() and prof["influence"].eq("").all()
     assert prof["probability"].isna().all()
+
+
+def test_two_point_orientations_are_averaged():
+    # vertical z 3.2 and horizontal z 0.8 at the lumbar site: the 2PD component's z is
+    # their mean (3.2 + 0.8) / 2 = 2.0, which is the mechanism score (only component)
+    prof = profile(scores([("p", "tpd_vertical", "lumbar", "left", 70.0, 3.2),
+                           ("p", "tpd_horizontal", "lumbar", "left", 65.0, 0.8)]),
+                   subjects(("p", "chronic_lbp")), mechanisms=["somatosensory_deficit"])
+    row = status_of(prof, "somatosensory_deficit")
+    assert row["score"] == pytest.approx(2.0)
+    # the same with the orientation not stated (tpd) plus one orientation: (3.0 + 0.0) / 2
+    prof = profile(scores([("p", "tpd", "lumbar", "left", 70.0, 3.0),
+                           ("p", "tpd_vertical", "lumbar", "right", 44.0, 0.0)]),
+                   subjects(("p", "chronic_lbp")), mechanisms=["somatosensory_deficit"])
+    assert status_of(prof, "somatosensory_deficit")["score"] == pytest.approx(1.5)
 
 
 def test_measured_without_reference_is_inconclusive_not_indicated():

@@ -183,12 +183,17 @@ _SPECS = (
         (*_ALWAYS, "fc_replication", "pag_direction")),
     MechanismSpec(
         "somatosensory_deficit",
-        (Component("tpd", ("tpd",)),
+        # two-point discrimination: every orientation measured (unstated, vertical,
+        # horizontal) is scored against its own reference and the z-scores are averaged
+        # over orientations, sites and sides. Both orientations were raised in acute LBP
+        # (Morf 2021), and the meta-analysed difference (Adamczyk 2018) pools studies of
+        # either orientation, so neither orientation is preferred.
+        (Component("tpd", ("tpd", "tpd_vertical", "tpd_horizontal")),
          Component("graphesthesia", ("graphesthesia_error_rate",)),
          Component("body_perception", ("frebaq_total",))),
-        "indicated when two-point discrimination, graphaesthesia or FreBAQ z is beyond "
-        "the limit with enough probability",
-        "moderate", ("adamczyk2018", "luomajoki2011", "wand2010", "wand2014"),
+        "indicated when two-point discrimination (z averaged over the orientations "
+        "measured), graphaesthesia or FreBAQ z is beyond the limit with enough probability",
+        "moderate", ("adamczyk2018", "luomajoki2011", "morf2021", "wand2010", "wand2014"),
         (*_ALWAYS, "tpd_rater"), ("sensory_discrimination_training",),
         context=("graphesthesia_errors",)),
 )

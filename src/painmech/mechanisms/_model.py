@@ -118,6 +118,10 @@ _LIST = [
       for m in ("cpm_effect", "cpm_effect_pct", "cpm_rating_effect", "cpm_rating_effect_pct")],
     Reliability("tpd", 0.66, "catley2013",
                 "inter-rater ICC at the back (intra-rater 0.79–0.86); conservative"),
+    *[Reliability(m, 0.66, "catley2013",
+                  "inter-rater ICC at the back (intra-rater 0.79–0.86); conservative; the "
+                  "figure is used for each orientation (no orientation-specific ICC sourced)")
+      for m in ("tpd_vertical", "tpd_horizontal")],
     Reliability("gmv_thalamus", 0.90, "morey2010", "thalamus scan-rescan ICC ≈ 0.9"),
     Reliability("gmv_thalamus_frac", 0.90, "morey2010",
                 "thalamus scan-rescan ICC ≈ 0.9 (eTIV ratio assumed as reliable)"),
