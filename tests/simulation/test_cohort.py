@@ -37,10 +37,12 @@ def test_every_protocol_is_present(small):
     expected = {"cdt", "wdt", "tsl", "phs", "cpt", "hpt", "mdt", "mpt", "mps", "dma",
                 "wur_single", "wur_train", "vdt", "ppt", "tsp_rating", "cpm_ppt_before",
                 "cpm_ppt_during", "cpm_ppt_after", "cpm_rating_before", "cpm_rating_during",
-                "cpm_cs_rating", "tpd", "graphesthesia_error", "frebaq_item", "crp", "il6",
+                "cpm_cs_rating", "tpd_vertical", "tpd_horizontal", "graphesthesia_error",
+                "frebaq_item", "crp", "il6",
                 "tnf_alpha", "il1_beta", "pain_intensity", "pain_duration", "odi", "rmdq",
                 "ndi", "pcs", "dass21_stress", "pds_hyperarousal", "pain_state", "gmv", "etiv"}
     assert expected <= measures
+    assert "tpd" not in measures  # the simulator always states the 2PD orientation
     ppt_sites = set(small.observations.query("measure == 'ppt'")["site"])
     assert {"lumbar", "trapezius", "scapula", "tibialis_anterior", "thenar"} <= ppt_sites
     gmv = small.observations.query("measure == 'gmv'")

@@ -253,8 +253,9 @@ CLAIMS: tuple[Claim, ...] = (
        "Two-point discrimination thresholds on the back are larger (worse) in back pain.",
        "Die Zwei-Punkt-Diskriminationsschwellen am Rücken sind bei Rückenschmerzen größer "
        "(schlechter).",
-       "difference", (("tpd", 1),), sites="local",
-       source="Adamczyk 2018 Clin J Pain 34:82 (+11.7 mm)"),
+       "difference", (("tpd", 1), ("tpd_vertical", 1), ("tpd_horizontal", 1)), sites="local",
+       source="Adamczyk 2018 Clin J Pain 34:82 (+11.7 mm); orientations: Morf 2021 BMC "
+              "MSD 22:666"),
     _C("graphaesthesia_worse", 10, "somatosensory_deficit",
        "People with back pain make more graphaesthesia errors on the back.",
        "Menschen mit Rückenschmerzen machen am Rücken mehr Fehler beim Erkennen von auf die "

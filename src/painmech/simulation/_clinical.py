@@ -17,7 +17,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from painmech.simulation._tactile import frebaq, graphesthesia, tpd_thresholds
+from painmech.simulation._tactile import (
+    TPD_ORIENTATIONS,
+    frebaq,
+    graphesthesia,
+    orientation_factor,
+    tpd_thresholds,
+)
 
 __all__ = ["clinical_blocks", "blood_blocks", "imaging_blocks", "tactile_blocks",
            "ndi_from"]
@@ -103,8 +109,9 @@ def imaging_blocks(pop, dgm_eff, rng):
 
 def tactile_blocks(pop, beta_eff, local_lumbar, local_cervical, pain01, rng,
                    trials: int | None = None):
-    """Two-point discrimination (2 staircases per site and side, or ``trials``),
-    graphaesthesia and FreBAQ.
+    """Two-point discrimination (2 staircases per site, side and orientation, or
+    ``trials``; measures ``tpd_vertical`` and ``tpd_horizontal``), graphaesthesia
+    and FreBAQ.
     """
     nz = pop.nuisance
     out = []
@@ -112,9 +119,10 @@ def tactile_blocks(pop, beta_eff, local_lumbar, local_cervical, pain01, rng,
     for site, loc in (("lumbar", local_lumbar), ("cervical", local_cervical)):
         beta_site = 1.0 + rel_local * loc
         for side in ("left", "right"):
-            thr = tpd_thresholds(nz[f"sigma_rf_{site}"] * beta_site,
-                                 2 if trials is None else int(trials), rng)
-            out.append(("tpd", site, side, "mm", thr))
+            for orient in TPD_ORIENTATIONS:
+                sigma = nz[f"sigma_rf_{site}"] * beta_site * orientation_factor(site, orient)
+                thr = tpd_thresholds(sigma, 2 if trials is None else int(trials), rng)
+                out.append((f"tpd_{orient}", site, side, "mm", thr))
     out.append(("graphesthesia_error", "lumbar", "midline", "flag",
                 graphesthesia(rel_local * local_lumbar, rng)))
     out.append(("frebaq_item", "none", "none", "score", frebaq(rel_local, pain01, rng)))

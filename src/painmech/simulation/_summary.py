@@ -36,7 +36,8 @@ def summarise(result) -> pd.DataFrame:
 
     Columns include ``condition``, ``ppt_<site>``, ``cpm_pct``,
     ``cpm_seq_pct``, ``cpm_rating``, ``cpm_rating_before``, ``tsp_diff``,
-    ``wur``, ``cpt_<site>``, ``tpd_lumbar``, ``graph_errors``, ``frebaq``,
+    ``wur``, ``cpt_<site>``, ``tpd_lumbar`` (all orientations) and
+    ``tpd_lumbar_vertical``/``_horizontal``, ``graph_errors``, ``frebaq``,
     ``crp``, ``dlpfc_frac``, ``pain_intensity``, ``ndi``, plus
     ``tms_cog_dist``/``tms_volume``, ``mep_between``/``mep_post0`` and
     ``fc_index`` when the instrument tables are present.
@@ -59,7 +60,13 @@ def summarise(result) -> pd.DataFrame:
     cols["mpt_lumbar"] = np.exp(np.log(obs.loc[obs["measure"].eq("mpt")
                                                & obs["site"].eq("lumbar")]
                                        .set_index(_KEY)["value"]).groupby(_KEY).mean())
-    cols["tpd_lumbar"] = _mean(obs, "tpd", "lumbar")
+    # 2PD: mean over every trial of any orientation at the lumbar site (the simulator
+    # writes tpd_vertical and tpd_horizontal with equal trial counts)
+    tpd = obs.loc[obs["measure"].isin(["tpd", "tpd_vertical", "tpd_horizontal"])
+                  & obs["site"].eq("lumbar")]
+    cols["tpd_lumbar"] = tpd.groupby(_KEY, sort=True)["value"].mean()
+    for orient in ("vertical", "horizontal"):
+        cols[f"tpd_lumbar_{orient}"] = _mean(obs, f"tpd_{orient}", "lumbar")
     cols["graph_errors"] = obs.loc[obs["measure"].eq("graphesthesia_error")].groupby(_KEY)[
         "value"].sum()
     cols["frebaq"] = obs.loc[obs["measure"].eq("frebaq_item")].groupby(_KEY)["value"].sum()
