@@ -2,7 +2,7 @@
 
 A template cohort is simulated once with :func:`painmech.simulation.simulate_cohort`
 (all seven conditions, two visits, canonical registry units) and reduced to a
-compact battery of at most 30 observations per subject-visit (28 on average)
+compact battery of at most 30 observations per subject-visit (30 with this battery)
 that touches seven of the ten mechanisms (PPT at a local and a remote site, CPM,
 cold pain, temporal
 summation, blood markers, two-point discrimination, grey matter, clinical
@@ -31,8 +31,10 @@ BATTERY = [
     ("cpt", ("cervical",), 2),                   # 2
     ("tsp_rating", ("lumbar",), 3),              # 3
     ("crp", ("none",), 1), ("il6", ("none",), 1),
-    ("tpd", ("lumbar",), 1),                     # 2 sides = 2
-    ("gmv", ("dlpfc_left", "dlpfc_right"), 1), ("etiv", ("none",), 1),
+    ("tpd_vertical", ("lumbar",), 1),            # 2 sides = 2 (the simulator states orientation)
+    # FreeSurfer aseg thalamus, 2 sides = 2 (gmv sites are FreeSurfer names, as the
+    # simulator writes them; the two DLPFC parcels would add 4 rows and exceed 30)
+    ("gmv", ("thalamus",), 1), ("etiv", ("none",), 1),
     ("pain_intensity", ("none",), 1), ("pain_duration", ("none",), 1),
     ("pain_state", ("none",), 1), ("odi", ("none",), 1),
     ("pcs", ("none",), 1), ("dass21_stress", ("none",), 1),
