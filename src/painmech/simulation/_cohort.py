@@ -126,12 +126,23 @@ def _durations(condition, rng) -> np.ndarray:
     return np.where(hi < 0, logn, uni)
 
 
-def expressed(pop: Population, state, force: Mapping[str, float] | None) -> dict:
+#: Grey-matter loss per year of pain as a fraction of the volume: Apkarian et al. 2004
+#: J Neurosci 24:10410 found 1.3 cm³ less neocortical grey matter per year of chronic back
+#: pain. The neocortical volume that turns this into a fraction was not retrieved; painmech
+#: assumes 500 cm³, so 1.3 / 500 = 0.0026 per year (assumption, not a literature value).
+GM_LOSS_PER_YEAR = 1.3 / 500.0
+
+
+def expressed(pop: Population, state, force: Mapping[str, float] | None,
+              duration_months: np.ndarray | None = None) -> dict:
     """Expressed parameter of each mechanism.
 
     ``healthy + (trait - healthy) * min(1, driver / 0.5)``: a mechanism is
     fully expressed once its course driver reaches half its range and fades
     as the driver relaxes below it (saturation point: painmech calibration).
+    Grey matter of a carrier also loses :data:`GM_LOSS_PER_YEAR` per year of
+    pain duration (Apkarian 2004), scaled by the same chronic driver so that
+    it recovers with relief (Seminowicz 2011).
     """
     sat = {k: np.minimum(1.0, v / EXPRESSION_SATURATION) for k, v in
            (("n", state.n), ("S", state.s), ("C", state.c))}
@@ -140,6 +151,11 @@ def expressed(pop: Population, state, force: Mapping[str, float] | None) -> dict
     for j, m in enumerate(mechanism_ids()):
         p = MECHANISM_PARAMS[m]
         eff[p.parameter] = p.healthy + (pop.trait[:, j] - p.healthy) * drivers[p.driver]
+        if m == "grey_matter" and duration_months is not None:
+            carrier = pop.trait[:, j] != p.healthy
+            eff[p.parameter] = eff[p.parameter] + np.where(
+                carrier, GM_LOSS_PER_YEAR * np.asarray(duration_months) / 12.0, 0.0
+            ) * drivers[p.driver]
         if force and m in force:
             eff[p.parameter] = np.full(pop.n, float(force[m]))
     return eff
@@ -218,7 +234,7 @@ def simulate_cohort(
     for v, month in enumerate(months):
         if v > 0:
             state = advance(state, (month - months[v - 1]) * DAYS_PER_MONTH, pop.condition, rng)
-        eff = expressed(pop, state, force)
+        eff = expressed(pop, state, force, duration0 + month)
         pain = pain_level(state.n, state.s)
         blocks = _battery.qst_blocks(pop, eff, rng, trials)
         ppt_lumbar = next(b[4] for b in blocks if b[0] == "ppt" and b[1] == "lumbar"

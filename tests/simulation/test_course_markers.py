@@ -1,0 +1,88 @@
+"""Course dynamics: grey matter follows pain duration, PPT follows the current pain.
+
+* Grey matter: Apkarian et al. 2004 J Neurosci 24:10410 — about 1.3 cm³ less
+  neocortical grey matter per year of chronic back pain. The simulator turns it
+  into a fraction with an assumed 500 cm³ neocortex (painmech assumption):
+  ``GM_LOSS_PER_YEAR = 1.3 / 500 = 0.0026`` per year, in grey-matter carriers.
+* PPT as a state marker: lower during a recurrent-LBP episode than between
+  episodes (McPhee & Graven-Nielsen 2019 Pain). evidence.md gives no
+  within-person magnitude, so only the direction is tested here; the
+  between-person size (r ≈ −0.15, Hübscher 2013) is a calibration target.
+"""
+
+import pytest
+from scipy import stats
+
+from painmech.cohort import CLAIMS, check_claims
+from painmech.simulation import MECHANISM_PARAMS, pipeline_metrics, simulate_cohort
+from painmech.simulation._cohort import GM_LOSS_PER_YEAR
+
+_BY_ID = {c.id: c for c in CLAIMS}
+_OFF = {m: MECHANISM_PARAMS[m].healthy for m in ("pressure_hyperalgesia",
+                                                  "peripheral_sensitization")}
+
+
+def _claim(res, claim_id):
+    c = check_claims(res.subjects, pipeline_metrics(res), claims=[_BY_ID[claim_id]],
+                     n_boot=200)
+    return c.set_index("claim").loc[claim_id]
+
+
+@pytest.fixture(scope="module")
+def chronic():
+    # the duration effect is small against the between-person spread of the DLPFC
+    # fraction (SD ≈ 10 %, _population.py): partial rho ≈ -0.04, so the claim needs
+    # thousands of patients to be supported (n = 4000 gave p = 0.055 with this seed)
+    return simulate_cohort(10000, "chronic_lbp", visits=1, seed=61, instruments=())
+
+
+def test_gm_rate_hand_value():
+    # 1.3 cm³ per year (Apkarian 2004) / 500 cm³ (assumed neocortex) = 0.0026 per year
+    assert GM_LOSS_PER_YEAR == pytest.approx(0.0026)
+
+
+@pytest.mark.slow
+def test_dlpfc_volume_falls_with_pain_duration_at_the_apkarian_rate(chronic):
+    obs = chronic.observations
+    carriers = set(chronic.truth.query("mechanism == 'grey_matter' and active")["subject"])
+    lat = chronic.latent.query("parameter == 'c'").set_index("subject")["value"]
+    dur = obs.query("measure == 'pain_duration'").set_index("subject")["value"] / 12.0
+    gm = obs[obs["measure"].eq("gmv") & obs["site"].isin(["rostralmiddlefrontal",
+                                                          "caudalmiddlefrontal"])]
+    frac = gm.groupby("subject")["value"].sum() / obs.query("measure == 'etiv'").set_index(
+        "subject")["value"]
+    keep = [s for s in frac.index if s in carriers and lat[s] >= 0.5 and dur[s] > 0]
+    rel = frac[keep] / frac[keep].mean()
+    fit = stats.linregress(dur[keep].to_numpy(), rel.to_numpy())
+    # relative volume per year of pain: -0.0026 must lie in the slope's 95 % CI
+    # (scipy linregress standard error), and the slope is clearly negative
+    lo, hi = fit.slope - 1.96 * fit.stderr, fit.slope + 1.96 * fit.stderr
+    assert lo <= -GM_LOSS_PER_YEAR <= hi, (fit.slope, fit.stderr)
+    assert hi < 0
+
+
+@pytest.mark.slow
+def test_gm_duration_claim_supported_on_a_large_chronic_cohort(chronic):
+    row = _claim(chronic, "gm_duration")
+    assert row["verdict"] == "supported", row.to_dict()
+    assert row["effect"] < 0
+
+
+def test_gm_duration_needs_the_grey_matter_mechanism():
+    res = simulate_cohort(2000, "chronic_lbp", visits=1, seed=62, instruments=(),
+                          force={"grey_matter": MECHANISM_PARAMS["grey_matter"].healthy})
+    assert _claim(res, "gm_duration")["verdict"] != "supported"
+
+
+@pytest.mark.parametrize("force,expected", [(None, "supported"), (_OFF, "inconclusive")])
+def test_ppt_tracks_pain_within_person(force, expected):
+    # recurrent LBP moves in and out of episodes between visits: pain changes within
+    # persons; with the two pressure mechanisms off the PPT no longer follows it
+    res = simulate_cohort(400, "recurrent_lbp", visits=3, seed=4, instruments=(),
+                          force=force)
+    row = _claim(res, "ppt_tracks_pain")
+    assert row["verdict"] == expected, row.to_dict()
+    if expected == "supported":
+        assert row["effect"] < 0 and row["ci_high"] < 0
+    else:
+        assert abs(row["effect"]) < 0.002
