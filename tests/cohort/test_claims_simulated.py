@@ -93,3 +93,17 @@ def test_missing_design_or_data_is_not_testable(on_off):
     for claim in ("ppt_tracks_pain", "ppt_no_prognosis", "cold_predicts_whiplash"):
         assert out.loc[claim, "verdict"] == "not_testable", claim
     assert (out.loc[list(KEPT_CLAIMS), "verdict"] == "supported").all()
+
+
+def test_body_perception_claim_uses_the_orientation_the_cohort_measured(on_off):
+    (_, metrics, on), _ = on_off
+    # the simulator states the 2PD orientation (tpd_vertical/tpd_horizontal), never plain tpd
+    assert not (metrics["metric"] == "tpd").any()
+    assert on.loc["body_perception_acuity", "verdict"] != "not_testable"
+    assert on.loc["body_perception_acuity", "n"] >= 10
+    # a cohort without any 2PD metric leaves the association untestable, naming the outcome
+    no_tpd = metrics[~metrics["metric"].str.startswith("tpd")]
+    res, _, _ = on_off[0]
+    out = check_claims(res.subjects, no_tpd, n_boot=100).set_index("claim")
+    assert out.loc["body_perception_acuity", "verdict"] == "not_testable"
+    assert "'tpd'" in out.loc["body_perception_acuity", "reason"]

@@ -26,6 +26,7 @@ testable claims; the verdict itself rests on the interval only.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -106,7 +107,15 @@ def _difference(c, m, sites, metrics, subjects, o):
                 ), "", detail
 
 
+def _measured_outcome(outcome: str, metrics) -> str:
+    """The first of ``a|b|c`` alternatives present in ``metrics`` (else the first)."""
+    options = outcome.split("|")
+    present = [x for x in options if (metrics["metric"] == x).any()]
+    return (present or options)[0]
+
+
 def _association(c, m, sites, metrics, subjects, o):
+    c = replace(c, outcome=_measured_outcome(c.outcome, metrics))
     wide = wide_values(metrics, subjects, [m, c.outcome])
     if sites is not None:
         v = subject_values(metrics, subjects, m, sites=sites)

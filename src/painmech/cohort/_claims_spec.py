@@ -69,7 +69,9 @@ class Claim:
     comparison : tuple of str
         Comparison conditions for ``difference`` claims.
     outcome : str or None
-        Outcome metric of associations, or for prognosis ``"persistence"``
+        Outcome metric of associations (``"a|b"``: the first alternative the
+        cohort measured, e.g. 2PD of unstated, vertical or horizontal
+        orientation), or for prognosis ``"persistence"``
         (pain intensity fell by < 20 % from the first to the last visit;
         Hashmi 2013 Brain 136:2751) or ``"ndi_moderate_severe"`` (NDI > 30 %
         at the last visit; Sterling 2003 Pain 104:509).
@@ -266,6 +268,6 @@ CLAIMS: tuple[Claim, ...] = (
        "A more disturbed perception of one's back goes with poorer tactile acuity.",
        "Eine stärker gestörte Wahrnehmung des eigenen Rückens geht mit schlechterer taktiler "
        "Auflösung einher.",
-       "association", (("frebaq_total", 1),), outcome="tpd",
+       "association", (("frebaq_total", 1),), outcome="tpd|tpd_vertical|tpd_horizontal",
        source="Wand 2014 (FreBAQ); fact sheet refs 24, 32"),
 )
