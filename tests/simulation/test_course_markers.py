@@ -2,8 +2,9 @@
 
 * Grey matter: Apkarian et al. 2004 J Neurosci 24:10410 — about 1.3 cm³ less
   neocortical grey matter per year of chronic back pain. The simulator turns it
-  into a fraction with an assumed 500 cm³ neocortex (painmech assumption):
-  ``GM_LOSS_PER_YEAR = 1.3 / 500 = 0.0026`` per year, in grey-matter carriers.
+  into a fraction with the mean cortical grey matter of the two FreeSurfer
+  example subjects (544 cm³): ``GM_LOSS_PER_YEAR = 1.3 / 544 = 0.0024`` per
+  year, in grey-matter carriers.
 * PPT as a state marker: lower during a recurrent-LBP episode than between
   episodes (McPhee & Graven-Nielsen 2019 Pain). evidence.md gives no
   within-person magnitude, so only the direction is tested here; the
@@ -37,8 +38,9 @@ def chronic():
 
 
 def test_gm_rate_hand_value():
-    # 1.3 cm³ per year (Apkarian 2004) / 500 cm³ (assumed neocortex) = 0.0026 per year
-    assert GM_LOSS_PER_YEAR == pytest.approx(0.0026)
+    # 1.3 cm³ per year (Apkarian 2004) / 544.0 cm³ (mean CortexVol of the two FreeSurfer
+    # example subjects: 481.309853 and 606.663292 cm³ in their aseg.stats) = 0.00239 per year
+    assert GM_LOSS_PER_YEAR == pytest.approx(1.3 / ((481.309853 + 606.663292) / 2), rel=1e-4)
 
 
 @pytest.mark.slow
@@ -54,7 +56,7 @@ def test_dlpfc_volume_falls_with_pain_duration_at_the_apkarian_rate(chronic):
     keep = [s for s in frac.index if s in carriers and lat[s] >= 0.5 and dur[s] > 0]
     rel = frac[keep] / frac[keep].mean()
     fit = stats.linregress(dur[keep].to_numpy(), rel.to_numpy())
-    # relative volume per year of pain: -0.0026 must lie in the slope's 95 % CI
+    # relative volume per year of pain: -GM_LOSS_PER_YEAR must lie in the slope's 95 % CI
     # (scipy linregress standard error), and the slope is clearly negative
     lo, hi = fit.slope - 1.96 * fit.stderr, fit.slope + 1.96 * fit.stderr
     assert lo <= -GM_LOSS_PER_YEAR <= hi, (fit.slope, fit.stderr)

@@ -128,9 +128,11 @@ def _durations(condition, rng) -> np.ndarray:
 
 #: Grey-matter loss per year of pain as a fraction of the volume: Apkarian et al. 2004
 #: J Neurosci 24:10410 found 1.3 cm³ less neocortical grey matter per year of chronic back
-#: pain. The neocortical volume that turns this into a fraction was not retrieved; painmech
-#: assumes 500 cm³, so 1.3 / 500 = 0.0026 per year (assumption, not a literature value).
-GM_LOSS_PER_YEAR = 1.3 / 500.0
+#: pain. The volume that turns this into a fraction is the mean total cortical grey matter
+#: (aseg.stats ``CortexVol``) of the two FreeSurfer example subjects in tests/data/freesurfer:
+#: (481.3 + 606.7) / 2 = 544.0 cm³ (n = 2, so an order of magnitude, not a norm), giving
+#: 1.3 / 544 = 0.0024 per year.
+GM_LOSS_PER_YEAR = 1.3 / 544.0
 
 
 def expressed(pop: Population, state, force: Mapping[str, float] | None,
