@@ -8,7 +8,7 @@ import threading
 
 import pytest
 import sqlalchemy as sa
-from apihelpers import PASSWORDS, obs_rows
+from apihelpers import PASSWORDS, TestClient, obs_rows
 
 from painmech import storage
 from painmech.api import _analysis
@@ -106,3 +106,50 @@ def test_concurrent_requests_run_the_pipeline_once(app, monkeypatch):
     whole = results[0].profile
     expected = whole.loc[(whole["subject"] == "ex07") & (whole["visit"] == 1)]
     assert subset.equals(expected) and len(subset) == 10
+
+
+def test_rest_tables_are_the_cached_analysis_rows_as_json(client, token, app):
+    # the memoised JSON body must equal what FastAPI's own encoder makes of the
+    # rows of an uncached pipeline run (NaN → null, same rows in the same order)
+    import json
+
+    from fastapi.encoders import jsonable_encoder
+
+    from painmech.api._rest import records
+
+    fresh = _analysis.analyse(app.state.db, _actor(app, "owner"), "s1", None,
+                              app.state.reference_min_n)
+    for route, table in (("metrics", "metrics"), ("scores", "scores"),
+                         ("profiles", "profile")):
+        frame = getattr(fresh, table)
+        mine = frame.loc[(frame["subject"] == "ex07") & (frame["visit"] == 1)]
+        expected = json.loads(json.dumps(jsonable_encoder(records(mine))))
+        for _ in range(2):  # second answer comes from the memo
+            got = client.get(f"/api/studies/s1/{route}?subject=ex07&visit=1",
+                             headers=token["viewer"])
+            assert got.status_code == 200
+            assert got.headers["content-type"] == "application/json"
+            assert got.json() == expected and len(expected) > 0
+    # a study the viewer may not see is refused before any memo is used
+    assert client.get("/api/studies/s2/profiles", headers=token["viewer"]).status_code == 403
+
+
+def test_request_threads_sets_the_worker_thread_limit(seeded, monkeypatch):
+    import anyio.to_thread
+
+    from painmech.api import create_app
+
+    async def tokens():
+        return anyio.to_thread.current_default_thread_limiter().total_tokens
+
+    application = create_app(seeded, request_threads=3)
+    with TestClient(application) as c:
+        assert c.portal.call(tokens) == 3
+    monkeypatch.setenv("PAINMECH_THREADS", "5")
+    with TestClient(create_app(seeded)) as c:
+        assert c.portal.call(tokens) == 5
+    monkeypatch.setenv("PAINMECH_THREADS", "many")
+    with pytest.raises(ValueError, match=r"PAINMECH_THREADS must be a whole number.*'many'"):
+        create_app(seeded)
+    with pytest.raises(ValueError, match="request_threads must be at least 1, got 0"):
+        create_app(seeded, request_threads=0)

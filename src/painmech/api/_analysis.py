@@ -97,13 +97,20 @@ class Analysis:
         return frame
 
 
+def _checked_key(session, actor: Actor, code: str, min_n: int) -> tuple[int, int, int]:
+    """Cache key (study id, data version, min_n) after the actor's view check."""
+    study = storage.get_study(session, code)
+    storage.require(session, actor, study, "view")
+    return study.id, _version(session, study.id), min_n
+
+
 def _version(session, study_id: int) -> int:
     return session.execute(sa.select(sa.func.max(AuditEntry.id)).where(
         AuditEntry.study_id == study_id, AuditEntry.action.in_(_DATA_ACTIONS))).scalar() or 0
 
 
 def analyse(db: Database, actor: Actor, code: str, cache: dict | None = None,
-            min_n: int = 10) -> Analysis:
+            min_n: int = 10, session=None) -> Analysis:
     """Run the profile pipeline on a study (cached until its data change).
 
     Parameters
@@ -111,11 +118,16 @@ def analyse(db: Database, actor: Actor, code: str, cache: dict | None = None,
     min_n : int
         Fewest healthy controls per reference cell
         (:class:`painmech.norms.ReferenceSet`).
+    session : sqlalchemy.orm.Session, optional
+        An open read session of the caller, used for the permission check and
+        the data version (a page that already holds one saves a connection);
+        a cache miss still reads the data in a session of its own.
     """
-    with db.read() as session:
-        study = storage.get_study(session, code)
-        storage.require(session, actor, study, "view")
-        key = (study.id, _version(session, study.id), min_n)
+    if session is None:
+        with db.read() as own:
+            key = _checked_key(own, actor, code, min_n)
+    else:
+        key = _checked_key(session, actor, code, min_n)
     hit = cache.get(key) if cache is not None else None
     if hit is not None:
         return hit

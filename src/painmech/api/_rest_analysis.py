@@ -5,9 +5,11 @@ They call the public API of the core packages through :mod:`._analysis`.
 
 from __future__ import annotations
 
+import json
 from typing import Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.encoders import jsonable_encoder
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
@@ -24,42 +26,53 @@ __all__ = ["router", "study_analysis", "report_bytes"]
 router = APIRouter(prefix="/api", responses=ERROR_RESPONSES)
 
 
-def study_analysis(request: Request, actor: Actor, study: str):
-    """The (cached) pipeline run of a study."""
+def study_analysis(request: Request, actor: Actor, study: str, session=None):
+    """The (cached) pipeline run of a study (``session``: see :func:`analyse`)."""
     return analyse(database(request), actor, study, request.app.state.analysis_cache,
-                   request.app.state.reference_min_n)
+                   request.app.state.reference_min_n, session=session)
 
 
-def _subset(frame, subject, visit):
-    if subject is not None:
-        frame = frame.loc[frame["subject"] == subject]
-    if visit is not None:
-        frame = frame.loc[frame["visit"] == visit]
-    return frame
+def _table_json(request: Request, actor: Actor, study: str, table: str,
+                subject: str | None, visit: int | None) -> Response:
+    """Rows of one analysis table as a JSON array, encoded once per data version.
+
+    The body is what FastAPI's default encoder would send for :func:`records`
+    (compact separators, NaN as null); it is kept on the cached analysis, so a
+    repeated request costs the permission check and a dictionary lookup.
+    """
+    result = study_analysis(request, actor, study)
+
+    def encode() -> bytes:
+        rows = jsonable_encoder(records(result.rows(table, subject, visit)))
+        return json.dumps(rows, ensure_ascii=False, allow_nan=False,
+                          separators=(",", ":")).encode("utf-8")
+
+    return Response(result.memo(("json", table, subject, visit), encode),
+                    media_type="application/json")
 
 
-@router.get("/studies/{study}/metrics", tags=["analysis"])
+@router.get("/studies/{study}/metrics", tags=["analysis"], response_model=list[dict])
 def metrics(study: str, request: Request, actor: Actor = Depends(current_actor),
             subject: str | None = Query(None, max_length=64),
-            visit: int | None = Query(None, ge=0, le=1_000_000)) -> list[dict]:
+            visit: int | None = Query(None, ge=0, le=1_000_000)) -> Response:
     """Derived metrics (painmech.measures.compute_metrics)."""
-    return records(_subset(study_analysis(request, actor, study).metrics, subject, visit))
+    return _table_json(request, actor, study, "metrics", subject, visit)
 
 
-@router.get("/studies/{study}/scores", tags=["analysis"])
+@router.get("/studies/{study}/scores", tags=["analysis"], response_model=list[dict])
 def scores(study: str, request: Request, actor: Actor = Depends(current_actor),
            subject: str | None = Query(None, max_length=64),
-           visit: int | None = Query(None, ge=0, le=1_000_000)) -> list[dict]:
+           visit: int | None = Query(None, ge=0, le=1_000_000)) -> Response:
     """z-scores against the study's healthy controls (painmech.norms.zscore)."""
-    return records(_subset(study_analysis(request, actor, study).scores, subject, visit))
+    return _table_json(request, actor, study, "scores", subject, visit)
 
 
-@router.get("/studies/{study}/profiles", tags=["analysis"])
+@router.get("/studies/{study}/profiles", tags=["analysis"], response_model=list[dict])
 def profiles(study: str, request: Request, actor: Actor = Depends(current_actor),
              subject: str | None = Query(None, max_length=64),
-             visit: int | None = Query(None, ge=0, le=1_000_000)) -> list[dict]:
+             visit: int | None = Query(None, ge=0, le=1_000_000)) -> Response:
     """Mechanism profiles (painmech.mechanisms.profile)."""
-    return records(_subset(study_analysis(request, actor, study).profile, subject, visit))
+    return _table_json(request, actor, study, "profile", subject, visit)
 
 
 def report_bytes(request: Request, actor: Actor, study: str, subject: str, visit: int | None,
@@ -70,12 +83,12 @@ def report_bytes(request: Request, actor: Actor, study: str, subject: str, visit
     result = study_analysis(request, actor, study)
     if subject not in set(result.subjects["subject"]):
         raise storage.NotFound(f"no subject {subject!r} in study {study!r}")
-    scores = result.scores.loc[result.scores["subject"] == subject]
+    scores = result.rows("scores", subject)
     if scores.empty:
         raise ApiError(404, f"subject {subject!r} has no metrics to report yet")
     out = patient_report(scores, result.subjects, subject=subject, visit=visit, lang=lang,
                          format=fmt, reference=result.reference,
-                         profile_table=result.profile.loc[result.profile["subject"] == subject])
+                         profile_table=result.rows("profile", subject))
     with database(request).write() as s:
         row = storage.get_study(s, study)
         storage.record(s, actor, "export", "report", subject, study_id=row.id,

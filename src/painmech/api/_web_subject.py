@@ -90,7 +90,8 @@ def subject_page(code: str, subject: str, request: Request):
         row = storage.get_subject(s, study, subject)
         visits = storage.list_visits(s, actor, study, subject)
         obs = storage.load_observations(s, actor, study, subjects=[subject], with_ids=True)
-    course, changes = _subject_views(study_analysis(request, actor, code), subject)
+        result = study_analysis(request, actor, code, session=s)
+    course, changes = _subject_views(result, subject)
     return page(request, "subject.html", study=study, role=role, subject=row,
                 visits=visits.to_dict("records"), observations=obs.to_dict("records"),
                 course=course, course_visits=[c for c in course.columns if isinstance(c, int)],
@@ -182,7 +183,7 @@ def profile_page(code: str, subject: str, request: Request, visit: int | None = 
         study = storage.get_study(s, code)
         storage.require(s, actor, study, "view")
         row = storage.get_subject(s, study, subject)
-    result = study_analysis(request, actor, code)
+        result = study_analysis(request, actor, code, session=s)
     lang = pick_lang(request)
     visits, visit, table, figures = result.memo(
         ("profile_page", subject, visit, lang),
