@@ -17,6 +17,18 @@ _DB = typer.Option(None, "--db", help="Database URL (default: $PAINMECH_DB_URL o
                    "file in ~/.local/share/painmech).")
 
 
+def _open(db: str | None, create: bool = True):
+    """Open the database; new audit entries are sealed when an audit key is configured."""
+    from painmech import storage
+
+    try:
+        key = storage.load_audit_key(required=False)
+    except (ValueError, OSError) as err:
+        err_console.print(f"[red]error:[/red] audit key: {err}")
+        raise typer.Exit(1) from None
+    return storage.open_database(db, create=create, audit_key=key)
+
+
 def _password(stdin: bool) -> str:
     if stdin:
         return sys.stdin.readline().rstrip("\n")
@@ -31,7 +43,7 @@ def init(db: str | None = _DB,
     """Create the database schema (and optionally a first administrator)."""
     from painmech import storage
 
-    database = storage.open_database(db)
+    database = _open(db)
     console.print(f"[green]schema[/green] {storage.current_revision(database)} at "
                   f"{database.url.render_as_string(hide_password=True)}")
     if admin:
@@ -58,9 +70,7 @@ def add_user(name: str = typer.Argument(..., help="User name."), db: str | None 
              password_stdin: bool = typer.Option(False, help="Read the password from stdin.")
              ) -> None:
     """Create a user (the password is asked for, or read from stdin)."""
-    from painmech import storage
-
-    database = storage.open_database(db)
+    database = _open(db)
     _add_user(database, name, _password(password_stdin), admin)
     database.dispose()
 
@@ -108,7 +118,7 @@ def import_(observations: Path = typer.Argument(..., help="Observations file (CS
     """
     from painmech import storage
 
-    database = storage.open_database(db, create=False)
+    database = _open(db, create=False)
     try:
         with database.write() as session:
             result = storage.import_files(session, storage.SYSTEM,
@@ -127,22 +137,58 @@ def import_(observations: Path = typer.Argument(..., help="Observations file (CS
                   f"{result.n_visits} visit(s), {result.n_observations} observation(s)")
 
 
+@db_app.command("audit-key")
+def audit_key(path: Path = typer.Argument(..., help="New key file (never inside the "
+                                          "database or its backups).")) -> None:
+    """Create a random 256-bit audit key (hex, mode 0600) that seals audit entries.
+
+    Point ``$PAINMECH_AUDIT_KEY_FILE`` at it for the web app and the ``db``
+    commands; from then on every new audit entry carries an HMAC seal.
+    """
+    from painmech import storage
+
+    try:
+        storage.generate_audit_key(path)
+    except FileExistsError as err:
+        err_console.print(f"[red]error:[/red] {err}")
+        raise typer.Exit(1) from None
+    console.print(f"[green]audit key[/green] written to {path} (mode 0600); set "
+                  f"PAINMECH_AUDIT_KEY_FILE={path}")
+
+
 @db_app.command("verify-audit")
 def verify_audit(db: str | None = _DB,
                  expect_head: str | None = typer.Option(
-                     None, help="Head hash recorded earlier (detects removed last entries).")
+                     None, help="Head hash recorded earlier (detects removed last entries)."),
+                 key_file: Path | None = typer.Option(
+                     None, "--key-file", help="Audit key; checks the seals (default: "
+                     "$PAINMECH_AUDIT_KEY or $PAINMECH_AUDIT_KEY_FILE when set).")
                  ) -> None:
-    """Recompute the audit log's hash chain; exit code 1 when it was tampered with."""
+    """Recompute the audit log's hash chain and seals; exit code 1 when it was tampered with."""
     from painmech import storage
 
+    try:
+        key = storage.load_audit_key(key_file, required=False)
+    except (ValueError, OSError) as err:
+        err_console.print(f"[red]error:[/red] audit key: {err}")
+        raise typer.Exit(1) from None
     database = storage.open_database(db, create=False)
     with database.read() as session:
-        report = storage.verify_audit(session, expect_head=expect_head)
+        report = storage.verify_audit(session, expect_head=expect_head, key=key)
     database.dispose()
+    seals = f"{report.n_sealed} of {report.n_entries} entries sealed" + (
+        f" (from entry {report.first_sealed_id} on)" if report.n_sealed else "")
     if not report.ok:
         err_console.print(frame_table(report.problems, title="Audit log problems"))
         err_console.print(f"[red]audit log NOT intact[/red]: {len(report.problems)} "
-                          f"problem(s) in {report.n_entries} entries")
+                          f"problem(s) in {report.n_entries} entries; {seals}")
         raise typer.Exit(1)
     console.print(f"[green]audit log intact[/green]: {report.n_entries} entries, "
                   f"head {report.head}")
+    if report.seals_checked:
+        console.print(f"[green]seals checked[/green]: {seals}")
+        return
+    console.print(f"seals NOT checked (no audit key): {seals}")
+    if report.n_unsealed_late:
+        err_console.print(f"[yellow]warning:[/yellow] {report.n_unsealed_late} unsealed "
+                          "entries after the first sealed one; check with --key-file")

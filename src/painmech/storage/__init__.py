@@ -23,7 +23,10 @@ from painmech.storage._audit import (
     AuditReport,
     audit_frame,
     canonical_json,
+    generate_audit_key,
+    load_audit_key,
     record,
+    seal,
     verify_audit,
 )
 from painmech.storage._auth import (
@@ -101,12 +104,14 @@ __all__ = [
     "actor_for", "add_subject", "add_visit", "audit_frame", "authenticate", "backup",
     "build_demo_database", "canonical_json", "create_study", "create_user", "csv_safe",
     "current_revision", "default_db_url", "delete_observation", "delete_study",
-    "delete_subject", "delete_visit", "export_observations", "generate_pseudonym_key",
+    "delete_subject", "delete_visit", "export_observations", "generate_audit_key",
+    "generate_pseudonym_key",
     "get_study", "get_subject", "get_visit", "hash_password", "head_revision",
     "import_files", "import_frames", "import_instrument", "issue_token", "list_studies",
     "list_subjects", "list_visits", "load_instrument", "load_observations",
-    "load_pseudonym_key", "load_subjects", "migrate", "open_database", "pseudonymize",
-    "record", "require", "resolve_token", "revoke_token", "role_of", "set_role",
+    "load_audit_key", "load_pseudonym_key", "load_subjects", "migrate", "open_database",
+    "pseudonymize", "record", "require", "resolve_token", "revoke_token", "role_of", "seal",
+    "set_role",
     "table_counts", "token_hash", "update_observation", "update_subject", "verify_audit",
     "verify_password",
 ]

@@ -19,13 +19,17 @@ from sqlalchemy import event
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-__all__ = ["Database", "default_db_url", "BUSY_TIMEOUT_MS"]
+from painmech.storage._keys import MIN_KEY_BYTES
+
+__all__ = ["Database", "default_db_url", "BUSY_TIMEOUT_MS", "AUDIT_KEY_INFO"]
 
 #: How long a SQLite writer waits for the lock before giving up, in milliseconds.
 #: Long enough that a user never sees a lock error under normal clinic load.
 BUSY_TIMEOUT_MS = 60_000
 
 _WRITE = "painmech_write"
+#: Name under which a session's ``info`` carries the audit key (or None).
+AUDIT_KEY_INFO = "painmech_audit_key"
 
 
 def default_db_url() -> str:
@@ -69,6 +73,10 @@ class Database:
         ``postgresql+psycopg2://user@host/db``). Defaults to
         :func:`default_db_url`. A SQLite file and its folder are created on
         first use.
+    audit_key : bytes, optional
+        Key that seals every audit entry written through this database's
+        sessions (see :mod:`painmech.storage._audit`); it is kept in memory
+        only. Load it with :func:`~painmech.storage.load_audit_key`.
 
     Examples
     --------
@@ -77,8 +85,11 @@ class Database:
     ...     ...
     """
 
-    def __init__(self, url: str | URL | None = None) -> None:
+    def __init__(self, url: str | URL | None = None, *, audit_key: bytes | None = None) -> None:
         self.url: URL = make_url(url or default_db_url())
+        if audit_key is not None and len(audit_key) < MIN_KEY_BYTES:
+            raise ValueError(f"the audit key must have at least {MIN_KEY_BYTES * 8} bits")
+        self.audit_key = audit_key
         if self.is_sqlite:
             db_path = self.url.database
             if not db_path or db_path == ":memory:":
@@ -92,8 +103,9 @@ class Database:
         else:
             self.engine = sa.create_engine(self.url, pool_pre_ping=True)
         self._write_engine = self.engine.execution_options(**{_WRITE: True})
-        self._read = sessionmaker(self.engine, expire_on_commit=False)
-        self._write = sessionmaker(self._write_engine, expire_on_commit=False)
+        info = {AUDIT_KEY_INFO: audit_key}
+        self._read = sessionmaker(self.engine, expire_on_commit=False, info=info)
+        self._write = sessionmaker(self._write_engine, expire_on_commit=False, info=info)
 
     @property
     def is_sqlite(self) -> bool:

@@ -48,7 +48,8 @@ def migrate(db: Database, revision: str = "head") -> str:
     return current_revision(db)
 
 
-def open_database(url: str | None = None, *, create: bool = True) -> Database:
+def open_database(url: str | None = None, *, create: bool = True,
+                  audit_key: bytes | None = None) -> Database:
     """Open a painmech database, creating its schema on first use.
 
     Parameters
@@ -57,6 +58,9 @@ def open_database(url: str | None = None, *, create: bool = True) -> Database:
         SQLAlchemy URL; see :class:`~painmech.storage.Database`.
     create : bool
         Create the schema when the database is empty.
+    audit_key : bytes, optional
+        Seal new audit entries with this key (see
+        :func:`~painmech.storage.load_audit_key`); the key is never stored.
 
     Raises
     ------
@@ -64,7 +68,7 @@ def open_database(url: str | None = None, *, create: bool = True) -> Database:
         When the schema is older than this painmech (run ``painmech db migrate``)
         or newer (update painmech).
     """
-    db = Database(url)
+    db = Database(url, audit_key=audit_key)
     current, head = current_revision(db), head_revision()
     if current is None and create:
         migrate(db)

@@ -11,18 +11,18 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import os
-import secrets
 import unicodedata
 from pathlib import Path
 
 import pandas as pd
 
+from painmech.storage._keys import MIN_KEY_BYTES as _MIN_KEY_BYTES
+from painmech.storage._keys import read_hex_key, write_new_key
+
 __all__ = ["pseudonymize", "load_pseudonym_key", "generate_pseudonym_key"]
 
 _ENV_KEY = "PAINMECH_PSEUDONYM_KEY"
 _ENV_FILE = "PAINMECH_PSEUDONYM_KEY_FILE"
-_MIN_KEY_BYTES = 16
 
 
 def generate_pseudonym_key(path: str | Path) -> Path:
@@ -31,14 +31,7 @@ def generate_pseudonym_key(path: str | Path) -> Path:
     Refuses to overwrite an existing key: losing a key makes every pseudonym
     derived with it unreproducible.
     """
-    path = Path(path)
-    if path.exists():
-        raise FileExistsError(f"{path}: a key exists already; refusing to overwrite it")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        fh.write(secrets.token_hex(32) + "\n")
-    return path
+    return write_new_key(path)
 
 
 def load_pseudonym_key(path: str | Path | None = None) -> bytes:
@@ -54,20 +47,11 @@ def load_pseudonym_key(path: str | Path | None = None) -> bytes:
     ValueError
         When the key is shorter than 128 bits or not hexadecimal.
     """
-    if path is None and os.environ.get(_ENV_KEY):
-        text = os.environ[_ENV_KEY]
-    else:
-        path = path or os.environ.get(_ENV_FILE)
-        if not path:
-            raise KeyError(f"no pseudonym key: set ${_ENV_KEY} or ${_ENV_FILE}, or pass a "
-                           "key file (create one with generate_pseudonym_key)")
-        text = Path(path).read_text(encoding="ascii")
-    try:
-        key = bytes.fromhex(text.strip())
-    except ValueError:
-        raise ValueError("the pseudonym key must be hexadecimal text") from None
-    if len(key) < _MIN_KEY_BYTES:
-        raise ValueError(f"the pseudonym key must have at least {_MIN_KEY_BYTES * 8} bits")
+    key = read_hex_key(path, _ENV_KEY, _ENV_FILE, "pseudonym",
+                       "create one with generate_pseudonym_key")
+    if key is None:
+        raise KeyError(f"no pseudonym key: set ${_ENV_KEY} or ${_ENV_FILE}, or pass a "
+                       "key file (create one with generate_pseudonym_key)")
     return key
 
 
