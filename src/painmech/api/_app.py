@@ -15,7 +15,7 @@ from painmech import __version__
 from painmech.api._deps import audit_denial
 from painmech.api._errors import install_error_handlers
 from painmech.api._limits import DEFAULT_MAX_BODY, BodySizeLimit, SecurityHeaders
-from painmech.storage import open_database
+from painmech.storage import load_audit_key, open_database
 
 __all__ = ["create_app"]
 
@@ -30,7 +30,8 @@ def create_app(db_url: str | None = None, *, max_body_bytes: int = DEFAULT_MAX_B
     ----------
     db_url : str, optional
         Database URL (see :func:`painmech.storage.open_database`); the schema
-        is created on first use.
+        is created on first use. Audit entries are sealed when an audit key is
+        configured (``$PAINMECH_AUDIT_KEY`` or ``$PAINMECH_AUDIT_KEY_FILE``).
     max_body_bytes : int
         Largest request body accepted (413 beyond it), default 50 MiB.
     secret : bytes, optional
@@ -84,7 +85,7 @@ def create_app(db_url: str | None = None, *, max_body_bytes: int = DEFAULT_MAX_B
                   description="Study database, mechanism profiles and reports for back-pain "
                               "research. Authenticate with `Authorization: Bearer <token>` "
                               "(create one at POST /api/auth/tokens after logging in).")
-    app.state.db = open_database(db_url)
+    app.state.db = open_database(db_url, audit_key=load_audit_key(required=False))
     env_secret = os.environ.get("PAINMECH_SECRET")
     app.state.secret = secret or (bytes.fromhex(env_secret) if env_secret
                                   else secrets.token_bytes(32))
