@@ -74,3 +74,19 @@ def people(db):
         storage.set_role(s, actors["owner"], s1, "editor", "editor")
         storage.set_role(s, actors["owner"], s1, "viewer", "viewer")
     return actors
+
+
+@pytest.fixture
+def drop_audit_protection():
+    """A function that drops the append-only triggers of a database's audit log.
+
+    Tampering tests play an attacker with full database rights, who can do this.
+    """
+    def drop(db):
+        with db.write() as s:
+            if db.is_sqlite:
+                s.execute(sa.text("DROP TRIGGER audit_log_no_update"))
+                s.execute(sa.text("DROP TRIGGER audit_log_no_delete"))
+            else:
+                s.execute(sa.text("DROP TRIGGER audit_log_append_only ON audit_log"))
+    return drop

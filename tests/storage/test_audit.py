@@ -50,23 +50,14 @@ def test_database_refuses_to_update_or_delete_audit_entries(db):
         s.execute(sa.text("DELETE FROM audit_log"))
 
 
-def _drop_protection(db):
-    with db.write() as s:
-        if db.is_sqlite:
-            s.execute(sa.text("DROP TRIGGER audit_log_no_update"))
-            s.execute(sa.text("DROP TRIGGER audit_log_no_delete"))
-        else:
-            s.execute(sa.text("DROP TRIGGER audit_log_append_only ON audit_log"))
-
-
 @pytest.mark.parametrize("tamper, expected", [
     ("UPDATE audit_log SET new = 'null' WHERE id = 3", "hash mismatch"),
     ("UPDATE audit_log SET actor = 'mallory' WHERE id = 2", "hash mismatch"),
     ("DELETE FROM audit_log WHERE id = 3", "link broken"),
 ])
-def test_tampering_is_detected(db, tamper, expected):
+def test_tampering_is_detected(db, tamper, expected, drop_audit_protection):
     _entries(db)
-    _drop_protection(db)
+    drop_audit_protection(db)
     with db.write() as s:
         s.connection().exec_driver_sql(tamper)
     with db.read() as s:
@@ -75,9 +66,9 @@ def test_tampering_is_detected(db, tamper, expected):
     assert report.problems["problem"].str.contains(expected).any()
 
 
-def test_rewritten_hashes_still_break_the_link_to_the_next_entry(db):
+def test_rewritten_hashes_still_break_the_link_to_the_next_entry(db, drop_audit_protection):
     _entries(db)
-    _drop_protection(db)
+    drop_audit_protection(db)
     with db.write() as s:  # attacker edits entry 2 and recomputes its own hash
         entry = s.get(AuditEntry, 2)
         entry.reason = "forged"
@@ -88,11 +79,11 @@ def test_rewritten_hashes_still_break_the_link_to_the_next_entry(db):
     assert "link broken" in report.problems["problem"].iloc[0]
 
 
-def test_truncation_at_the_end_is_caught_with_the_recorded_head(db):
+def test_truncation_at_the_end_is_caught_with_the_recorded_head(db, drop_audit_protection):
     _entries(db)
     with db.read() as s:
         head = storage.verify_audit(s).head
-    _drop_protection(db)
+    drop_audit_protection(db)
     with db.write() as s:
         s.execute(sa.text("DELETE FROM audit_log WHERE id = 5"))
     with db.read() as s:

@@ -152,7 +152,8 @@ def audit_key(path: Path = typer.Argument(..., help="New key file (never inside 
     except FileExistsError as err:
         err_console.print(f"[red]error:[/red] {err}")
         raise typer.Exit(1) from None
-    console.print(f"[green]audit key[/green] written to {path} (mode 0600); set "
+    key_id = storage.audit_key_id(storage.load_audit_key(path))
+    console.print(f"[green]audit key[/green] {key_id} written to {path} (mode 0600); set "
                   f"PAINMECH_AUDIT_KEY_FILE={path}")
 
 
@@ -186,7 +187,8 @@ def verify_audit(db: str | None = _DB,
     console.print(f"[green]audit log intact[/green]: {report.n_entries} entries, "
                   f"head {report.head}")
     if report.seals_checked:
-        console.print(f"[green]seals checked[/green]: {seals}")
+        console.print(f"[green]seals checked[/green] with key {storage.audit_key_id(key)}: "
+                      f"{seals}")
         return
     console.print(f"seals NOT checked (no audit key): {seals}")
     if report.n_unsealed_late:

@@ -23,12 +23,10 @@ from painmech.storage._audit import (
     AuditReport,
     audit_frame,
     canonical_json,
-    generate_audit_key,
-    load_audit_key,
     record,
-    seal,
     verify_audit,
 )
+from painmech.storage._audit_seal import audit_key_id, generate_audit_key, load_audit_key, seal
 from painmech.storage._auth import (
     MIN_PASSWORD_LENGTH,
     PERMISSIONS,
@@ -101,8 +99,8 @@ __all__ = [
     "Actor", "AuditReport", "AuthenticationError", "Conflict", "Database", "DemoLogin",
     "ImportResult", "NotFound", "PermissionDenied", "ReasonRequired", "SchemaOutdated",
     "StorageError",
-    "actor_for", "add_subject", "add_visit", "audit_frame", "authenticate", "backup",
-    "build_demo_database", "canonical_json", "create_study", "create_user", "csv_safe",
+    "actor_for", "add_subject", "add_visit", "audit_frame", "audit_key_id", "authenticate",
+    "backup", "build_demo_database", "canonical_json", "create_study", "create_user", "csv_safe",
     "current_revision", "default_db_url", "delete_observation", "delete_study",
     "delete_subject", "delete_visit", "export_observations", "generate_audit_key",
     "generate_pseudonym_key",

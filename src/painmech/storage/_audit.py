@@ -12,11 +12,12 @@ append entries, or rewrite the chain from some entry on, with valid hashes.
 **Seals** close that gap. When an audit key is configured (kept outside the
 database: ``$PAINMECH_AUDIT_KEY`` hex, ``$PAINMECH_AUDIT_KEY_FILE``, or passed
 to :func:`~painmech.storage.open_database` / :func:`record`), every new entry
-also stores ``mac = HMAC-SHA256(key, "painmech-audit-v1:" + hash)`` (hex; the
-prefix keeps audit seals apart from any other use of the same key). Because
-the hash already covers ``prev_hash``, a seal vouches for the entry *and* the
+also stores a seal ``"<key id>:" + HMAC-SHA256(key, "painmech-audit-v1:" +
+hash)`` in its ``mac`` column (:mod:`painmech.storage._audit_seal`). Because the
+hash already covers ``prev_hash``, a seal vouches for the entry *and* the
 whole chain before it, including older unsealed entries. The chain itself is
-unchanged, so it stays verifiable without the key.
+unchanged, so it stays verifiable without the key (the seals are then only
+counted).
 
 Verifying with the key (:func:`verify_audit` ``key=``) requires that
 
@@ -28,10 +29,15 @@ Verifying with the key (:func:`verify_audit` ``key=``) requires that
 - at least one entry is sealed when the log is not empty (otherwise the seals
   may all have been stripped).
 
+When no seal carries the key id of the given key, one problem "wrong audit
+key" is reported instead of one per entry.
+
 Entries written before a key was configured (or before schema revision 0002)
 stay unsealed (``mac`` NULL) and are covered by the first seal after them.
 What seals cannot catch: removal of the newest entries (use ``expect_head``),
-and anything done by someone who holds the key.
+and anything done by someone who holds the key. One key seals a log: after a
+change of key the entries sealed with the old one are reported as "sealed
+with another key".
 
 Entries are written in the same transaction as the change they describe, so a
 change and its entry are committed together or not at all. Writers are
@@ -42,30 +48,25 @@ advisory lock), so the chain is linear.
 from __future__ import annotations
 
 import hashlib
-import hmac
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
-from pathlib import Path
 
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from painmech.storage._audit_seal import SealCheck, seal
 from painmech.storage._engine import AUDIT_KEY_INFO
-from painmech.storage._keys import MIN_KEY_BYTES, read_hex_key, write_new_key
 from painmech.storage._models import AuditEntry, utcnow
 
 __all__ = ["Actor", "SYSTEM", "record", "verify_audit", "AuditReport", "canonical_json",
-           "GENESIS", "audit_frame", "seal", "load_audit_key", "generate_audit_key"]
+           "GENESIS", "audit_frame"]
 
 GENESIS = "0" * 64
 # an arbitrary constant that names painmech's audit lock among PostgreSQL advisory locks
 _PG_LOCK_KEY = 741_852_963
-_ENV_KEY = "PAINMECH_AUDIT_KEY"
-_ENV_FILE = "PAINMECH_AUDIT_KEY_FILE"
-_SEAL_PREFIX = b"painmech-audit-v1:"
 
 
 @dataclass(frozen=True)
@@ -126,51 +127,6 @@ def _entry_payload(entry: AuditEntry) -> str:
 
 def _chain_hash(prev_hash: str, entry: AuditEntry) -> str:
     return hashlib.sha256((prev_hash + _entry_payload(entry)).encode("utf-8")).hexdigest()
-
-
-def generate_audit_key(path: str | Path) -> Path:
-    """Write a new random 256-bit audit key (hex) to ``path`` with mode 0600.
-
-    Refuses to overwrite an existing file. Keep the key away from the database
-    and its backups: whoever holds it can forge sealed entries.
-    """
-    return write_new_key(path)
-
-
-def load_audit_key(path: str | Path | None = None, *, required: bool = True) -> bytes | None:
-    """Load the audit key.
-
-    Looked up in this order: ``path``; ``$PAINMECH_AUDIT_KEY`` (hex); the file
-    named by ``$PAINMECH_AUDIT_KEY_FILE``.
-
-    Parameters
-    ----------
-    path : str or Path, optional
-    required : bool
-        When False, return ``None`` if no key is configured.
-
-    Raises
-    ------
-    KeyError
-        When no key is configured and ``required``.
-    ValueError
-        When the key is shorter than 128 bits or not hexadecimal.
-    FileNotFoundError
-        When the named key file does not exist.
-    """
-    key = read_hex_key(path, _ENV_KEY, _ENV_FILE, "audit",
-                       "create one with `painmech db audit-key PATH`")
-    if key is None and required:
-        raise KeyError(f"no audit key: set ${_ENV_KEY} or ${_ENV_FILE}, or pass a key file "
-                       "(create one with `painmech db audit-key PATH`)")
-    return key
-
-
-def seal(key: bytes, entry_hash: str) -> str:
-    """The seal of an entry: ``HMAC-SHA256(key, b"painmech-audit-v1:" + hash)`` as hex."""
-    if len(key) < MIN_KEY_BYTES:
-        raise ValueError(f"the audit key must have at least {MIN_KEY_BYTES * 8} bits")
-    return hmac.new(key, _SEAL_PREFIX + entry_hash.encode("ascii"), hashlib.sha256).hexdigest()
 
 
 def _lock(session: Session) -> None:
@@ -246,6 +202,8 @@ class AuditReport:
         checked; counted without a key too).
     seals_checked : bool
         True when a key was given and the seals were recomputed.
+    key_ids : list of str
+        Ids of the keys named by the seals (:func:`audit_key_id`).
     """
 
     ok: bool
@@ -256,24 +214,7 @@ class AuditReport:
     first_sealed_id: int | None = None
     n_unsealed_late: int = 0
     seals_checked: bool = False
-
-
-_BAD_SEAL = ("seal mismatch: the MAC does not match the audit key (the entry, or the chain "
-             "before it, was rewritten)")
-_LATE = ("unsealed entry after sealed ones: it was written without the audit key "
-         "(forged, or by a program run without the key)")
-
-
-def _check_seals(entry: AuditEntry, key: bytes | None, first_sealed: int | None,
-                 problems: list[dict]) -> bool:
-    """Check one entry's seal; return whether it is sealed."""
-    if entry.mac is None:
-        if first_sealed is not None and key is not None:
-            problems.append({"id": entry.id, "problem": _LATE})
-        return False
-    if key is not None and not hmac.compare_digest(entry.mac, seal(key, entry.hash)):
-        problems.append({"id": entry.id, "problem": _BAD_SEAL})
-    return True
+    key_ids: list[str] = field(default_factory=list)
 
 
 def verify_audit(session: Session, expect_head: str | None = None,
@@ -298,11 +239,9 @@ def verify_audit(session: Session, expect_head: str | None = None,
     -------
     AuditReport
     """
-    if key is not None and len(key) < MIN_KEY_BYTES:
-        raise ValueError(f"the audit key must have at least {MIN_KEY_BYTES * 8} bits")
     problems: list[dict] = []
     prev, n, last_id, seen_expected = GENESIS, 0, -1, expect_head is None
-    n_sealed, first_sealed, n_late = 0, None, 0
+    seals = SealCheck(key, problems)
     while True:
         rows = session.execute(
             sa.select(AuditEntry).where(AuditEntry.id > last_id)
@@ -316,11 +255,7 @@ def verify_audit(session: Session, expect_head: str | None = None,
             if _chain_hash(entry.prev_hash, entry) != entry.hash:
                 problems.append({"id": entry.id, "problem": "hash mismatch: the entry was "
                                  "changed after it was written"})
-            if _check_seals(entry, key, first_sealed, problems):
-                n_sealed += 1
-                first_sealed = entry.id if first_sealed is None else first_sealed
-            elif first_sealed is not None:
-                n_late += 1
+            seals.add(entry.id, entry.hash, entry.mac)
             prev = entry.hash
             seen_expected = seen_expected or entry.hash == expect_head
             last_id = entry.id
@@ -329,25 +264,12 @@ def verify_audit(session: Session, expect_head: str | None = None,
     if not seen_expected:
         problems.append({"id": -1, "problem": f"expected head {expect_head} is not in the "
                          "chain (entries were removed from the end)"})
-    if key is not None:
-        _whole_log_seal_problems(problems, n, n_sealed)
+    seals.finish(n)
     frame = pd.DataFrame(problems, columns=["id", "problem"])
-    return AuditReport(frame.empty, n, prev, frame, n_sealed=n_sealed,
-                       first_sealed_id=first_sealed, n_unsealed_late=n_late,
-                       seals_checked=key is not None)
-
-
-def _whole_log_seal_problems(problems: list[dict], n: int, n_sealed: int) -> None:
-    """Seal problems of the whole log: a wrong key, or no seal at all."""
-    n_bad = sum(p["problem"] is _BAD_SEAL for p in problems)
-    if n_sealed and n_bad == n_sealed:
-        # one line instead of one per entry: with the wrong key no seal can match
-        problems[:] = [p for p in problems if p["problem"] is not _BAD_SEAL]
-        problems.append({"id": -1, "problem": f"wrong audit key: none of the {n_sealed} "
-                         "sealed entries matches it (or every sealed entry was rewritten)"})
-    elif n and not n_sealed:
-        problems.append({"id": -1, "problem": "no entry is sealed although a key was given "
-                         "(the seals were stripped, or nothing was written with the key yet)"})
+    return AuditReport(frame.empty, n, prev, frame, n_sealed=seals.n_sealed,
+                       first_sealed_id=seals.first_sealed_id,
+                       n_unsealed_late=seals.n_unsealed_late, seals_checked=key is not None,
+                       key_ids=sorted(seals.key_ids))
 
 
 def audit_frame(session: Session, study_id: int | None = None, limit: int = 200,

@@ -235,8 +235,9 @@ class AuditEntry(Base):
 
     ``hash = sha256(prev_hash + canonical JSON of the entry)``; JSON values are
     kept as text so that the bytes hashed are the bytes stored on every engine.
-    ``mac`` is the entry's seal (HMAC-SHA256 of the hash with the audit key kept
-    outside the database), NULL for entries written without a key ("unsealed").
+    ``mac`` is the entry's seal (key id and HMAC-SHA256 of the hash with the audit
+    key kept outside the database), NULL for entries written without a key
+    ("unsealed").
     """
 
     __tablename__ = "audit_log"
@@ -253,7 +254,7 @@ class AuditEntry(Base):
     reason: Mapped[str] = mapped_column(Text, nullable=False, default="")
     prev_hash: Mapped[str] = mapped_column(String(64), nullable=False)
     hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
-    mac: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    mac: Mapped[str | None] = mapped_column(String(96), nullable=True)
 
 
 class Job(Base):

@@ -1,4 +1,4 @@
-"""Audit log seals: a nullable ``mac`` column (HMAC-SHA256 of the entry hash).
+"""Audit log seals: a nullable ``mac`` column (key id + HMAC-SHA256 of the entry hash).
 
 Entries written before this revision keep NULL ("unsealed"); their plain hash
 chain stays verifiable without a key. ``ADD COLUMN`` is used directly (not a
@@ -23,7 +23,7 @@ depends_on = None
 
 def upgrade() -> None:
     """Apply this revision."""
-    op.add_column("audit_log", sa.Column("mac", sa.String(length=64), nullable=True))
+    op.add_column("audit_log", sa.Column("mac", sa.String(length=96), nullable=True))
 
 
 def downgrade() -> None:
