@@ -11,6 +11,7 @@ from apihelpers import PASSWORDS
 
 from painmech import storage
 from painmech.api._i18n import LANGS, MESSAGES
+from painmech.exceptions import ValidationError
 
 
 @pytest.fixture
@@ -57,10 +58,13 @@ def test_text_from_users_is_escaped(web, app):
     client, _ = web
     with app.state.db.write() as s:
         storage.add_subject(s, storage.SYSTEM, storage.get_study(s, "s1"),
-                            "<script>alert(1)</script>", "female", 30, "healthy",
+                            "<script>alert(1)<\\script>", "female", 30, "healthy",
                             group='"><img src=x onerror=alert(2)>')
+        with pytest.raises(ValidationError, match="holds '/'"):
+            storage.add_subject(s, storage.SYSTEM, storage.get_study(s, "s1"),
+                                "<script>alert(1)</script>", "female", 30, "healthy")
     html = client.get("/studies/s1").text
-    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
+    assert "<script>alert(1)" not in html and "&lt;script&gt;" in html
     assert "<img src=x" not in html
 
 

@@ -144,6 +144,27 @@ def test_subjects_normalise_german_sex():
     assert out["condition"].tolist() == ["healthy", "chronic_lbp"]
 
 
+@pytest.mark.parametrize("pseudonym", ["site1/007", "/x", ".", ".."])
+def test_pseudonyms_that_cannot_name_a_web_address_segment_are_refused(pseudonym):
+    # "/subjects/site1/007/profile" would address subject "site1", and browsers
+    # collapse "/./" and "/../" (RFC 3986 §5.2.4), so these subjects could be
+    # stored but never opened in the web app or REST API
+    obs = validate_observations(_obs(subject=pseudonym), file="obs.csv")
+    prob = _only_problem(obs)
+    assert (prob["row"], prob["column"], prob["value"]) == (2, "subject", pseudonym)
+    assert "'/'" in prob["reason"] and "web address" in prob["reason"]
+    subj = validate_subjects(pd.DataFrame([{"subject": pseudonym, "sex": "female",
+                                            "age": "40", "condition": "healthy"}]),
+                             file="subjects.csv")
+    assert _only_problem(subj)["column"] == "subject"
+
+
+@pytest.mark.parametrize("pseudonym", ["a.b", "...", "x\\y", "50%", "<b>"])
+def test_other_punctuation_in_pseudonyms_is_kept(pseudonym):
+    obs = validate_observations(_obs(subject=pseudonym), file="obs.csv").raise_if_problems()
+    assert obs["subject"].tolist() == [pseudonym]
+
+
 @pytest.mark.parametrize("pseudonym", ["s1\x00", "tab\there", "line\nbreak", "del\x7f"])
 def test_pseudonyms_with_control_characters_are_refused(pseudonym):
     obs = validate_observations(_obs(subject=pseudonym), file="obs.csv")

@@ -23,8 +23,10 @@ from painmech.cli import app as cli_app
 
 SQL = ["x'; DROP TABLE observations; --", 'y" OR "1"="1', "z%_\\", "w') UNION SELECT 1 --"]
 SCRIPT = "<script>alert(1)</script>"
-#: script without "/" -- a pseudonym with "/" cannot be addressed in a URL path (reported)
+#: markup without "/" for pseudonyms: a pseudonym holding "/" is refused at import
+#: (it could not be addressed in one URL path segment)
 SCRIPT_PATH = "<img src=x onerror=alert(1)>"
+SCRIPT_SVG = "<svg onload=alert(2)>"
 
 
 class _Recorder(http.server.BaseHTTPRequestHandler):
@@ -94,7 +96,7 @@ def test_sql_metacharacters_in_every_text_field_are_stored_literally(app, client
 
 def test_script_in_free_text_is_escaped_in_pages_and_literal_in_pdf(app, client, token):
     _copy_subject(app, SCRIPT_PATH, group="<b>grp</b>")
-    _copy_subject(app, SCRIPT, source="ex08")
+    _copy_subject(app, SCRIPT_SVG, source="ex08")
     with app.state.db.write() as s:
         storage.create_study(s, storage.SYSTEM, "xss", f"{SCRIPT} title", SCRIPT)
         storage.set_role(s, storage.SYSTEM, storage.get_study(s, "xss"), "owner", "owner")
@@ -104,9 +106,9 @@ def test_script_in_free_text_is_escaped_in_pages_and_literal_in_pdf(app, client,
     for url in pages:
         page = client.get(url)
         assert page.status_code == 200, url
-        for raw in (SCRIPT, SCRIPT_PATH, "<b>grp</b>"):
+        for raw in (SCRIPT, SCRIPT_PATH, SCRIPT_SVG, "<b>grp</b>"):
             assert raw not in page.text, (url, raw)
-    assert "&lt;script&gt;" in client.get("/studies/s1").text
+    assert "&lt;svg onload=alert(2)&gt;" in client.get("/studies/s1").text
     html = client.get(f"/api/studies/s1/subjects/{SCRIPT_PATH}/report?format=html",
                       headers=token["owner"]).text
     assert SCRIPT_PATH not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
@@ -158,17 +160,22 @@ def test_report_renderer_fetches_nothing(spy_server, tmp_path):
     from painmech.datasets import dataset_path
 
     subj, obs = dataset_path("example")
-    evil = f"<img src='{base}/p'>"
-    folder = tmp_path / "data"
-    folder.mkdir()
-    for src in (subj, obs):
-        (folder / src.name).write_text(src.read_text().replace("ex07", evil))
-    for fmt in ("pdf", "html"):
-        result = CliRunner().invoke(cli_app, [
-            "report", str(folder / obs.name), "--subjects", str(folder / subj.name),
-            "--subject", evil, "--min-n", "5", "-o", str(tmp_path / f"r.{fmt}")])
-        assert result.exit_code == 0, result.output
-    assert evil not in (tmp_path / "r.html").read_text()
+    # a pseudonym holding a URL is refused when read (it holds '/'); markup
+    # without '/' is accepted and must reach the report escaped
+    for evil, code in ((f"<img src='{base}/p'>", 1), ("<img src=p onerror=alert(1)>", 0)):
+        folder = tmp_path / f"data{code}"
+        folder.mkdir()
+        for src in (subj, obs):
+            (folder / src.name).write_text(src.read_text().replace("ex07", evil))
+        for fmt in ("pdf", "html"):
+            result = CliRunner().invoke(cli_app, [
+                "report", str(folder / obs.name), "--subjects", str(folder / subj.name),
+                "--subject", evil, "--min-n", "5", "-o", str(tmp_path / f"r{code}.{fmt}")],
+                env={"COLUMNS": "200"})
+            assert result.exit_code == code, result.output
+    assert not (tmp_path / "r1.html").exists()
+    assert evil not in (tmp_path / "r0.html").read_text()
+    assert "&lt;img src=p onerror=alert(1)&gt;" in (tmp_path / "r0.html").read_text()
     assert hits == []
     record_figures("report_url_fetching", references_tried=7, http_hits=len(hits))
 
@@ -188,7 +195,7 @@ def test_path_traversal_in_file_names(app, client, token, tmp_path, monkeypatch)
         result = runner.invoke(cli_app, ["validate", arg], env={"COLUMNS": "200"})
         assert result.exit_code == 1 and result.exception is None or isinstance(
             result.exception, SystemExit), result.output
-    # data never names an output path: a pseudonym with ../ stays inside the report file
+    # data never names an output path: a pseudonym with ../ writes nothing anywhere
     obs = tmp_path / "obs.csv"
     subj = tmp_path / "subj.csv"
     subj.write_text("subject,sex,age,condition\n../../evil,female,30,healthy\n")
@@ -199,7 +206,8 @@ def test_path_traversal_in_file_names(app, client, token, tmp_path, monkeypatch)
     result = runner.invoke(cli_app, ["export", "bids", "-o", str(out / "bids"),
                                      "--observations", str(obs), "--subjects", str(subj)],
                            env={"COLUMNS": "200"})
-    assert result.exit_code == 1 and "relabel these pseudonyms" in result.output
+    # refused when read (a pseudonym may not hold '/'), before any output path exists
+    assert result.exit_code == 1 and "nothing was written" in result.output
     written = {p for p in tmp_path.rglob("*") if p.is_file()
                and not p.name.startswith("api.sqlite")} - {obs, subj}
     assert all(out in p.parents for p in written), written

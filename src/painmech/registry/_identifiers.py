@@ -11,7 +11,7 @@ import re
 
 import pandas as pd
 
-__all__ = ["identifier_columns", "looks_like_email"]
+__all__ = ["identifier_columns", "looks_like_email", "unsafe_pseudonym", "path_unsafe_pseudonym"]
 
 _IDENTIFIER_NAMES = {
     "name", "first_name", "firstname", "given_name", "last_name", "lastname", "surname",
@@ -27,9 +27,12 @@ _IDENTIFIER_NAMES = {
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 #: Characters a pseudonym may not hold: control characters (tab, newline,
 #: NUL, …) break CSV exports, file names and HTTP headers and are never part
-#: of a real pseudonym. Other text (quotes, '/', '<', SQL metacharacters) is
-#: stored literally and escaped wherever it is shown.
+#: of a real pseudonym. A '/' (or the whole value '.' or '..') cannot stand
+#: in one segment of a web address: the web app and REST API could store such
+#: a subject but never open it. Other text (quotes, '<', '%', SQL
+#: metacharacters) is stored literally and escaped wherever it is shown.
 _UNSAFE_PSEUDONYM = r"[\x00-\x1f\x7f]"
+_PATH_UNSAFE_PSEUDONYM = r"/|^\.{1,2}$"
 
 
 def _fold(name: object) -> str:
@@ -44,6 +47,11 @@ def identifier_columns(columns) -> list[str]:
 def unsafe_pseudonym(values: pd.Series) -> pd.Series:
     """Boolean mask of pseudonyms holding a control character."""
     return values.astype(str).str.contains(_UNSAFE_PSEUDONYM, regex=True)
+
+
+def path_unsafe_pseudonym(values: pd.Series) -> pd.Series:
+    """Boolean mask of pseudonyms holding '/' or equal to '.' or '..'."""
+    return values.astype(str).str.contains(_PATH_UNSAFE_PSEUDONYM, regex=True)
 
 
 def looks_like_email(values: pd.Series) -> pd.Series:

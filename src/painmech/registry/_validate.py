@@ -19,7 +19,12 @@ import pandas as pd
 from painmech._utils._checks import problem_frame
 from painmech.exceptions import UnusualValueWarning, ValidationError
 from painmech.registry._convert import to_canonical
-from painmech.registry._identifiers import identifier_columns, looks_like_email, unsafe_pseudonym
+from painmech.registry._identifiers import (
+    identifier_columns,
+    looks_like_email,
+    path_unsafe_pseudonym,
+    unsafe_pseudonym,
+)
 from painmech.registry._measures import MEASURES
 from painmech.registry._sites import CONDITIONS, NO_SITE, SITES
 from painmech.registry._units import normalize_units
@@ -31,6 +36,8 @@ OBS_DEFAULTS = {"site": NO_SITE, "side": NO_SITE, "trial": "1"}
 OBS_KEY = ["subject", "visit", "measure", "site", "side", "trial"]
 SUBJ_REQUIRED = ("subject", "sex", "age", "condition")
 _UNSAFE_REASON = "pseudonym holds a control character (tab, line break, NUL …)"
+_PATH_REASON = ("pseudonym holds '/' or is '.' or '..', which cannot name a subject in a web "
+                "address; replace '/' with '-' or '_'")
 
 _SIDE_ALIASES = {
     "left": "left", "l": "left", "links": "left", "li": "left",
@@ -188,6 +195,8 @@ def validate_subjects(data: pd.DataFrame, file: str = "<subjects>") -> Validated
                            "looks like an e-mail address; use a pseudonym"))
     unsafe = unsafe_pseudonym(subject) & ~bad
     probs.append(_problems(file, rows[unsafe], "subject", subject[unsafe], _UNSAFE_REASON))
+    path = path_unsafe_pseudonym(subject) & ~bad & ~unsafe
+    probs.append(_problems(file, rows[path], "subject", subject[path], _PATH_REASON))
     dup = subject.duplicated(keep="first") & ~bad
     probs.append(_problems(file, rows[dup], "subject", subject[dup], "duplicate subject"))
     sex_raw = _text(data["sex"])
@@ -285,6 +294,8 @@ def validate_observations(
     probs.append(_problems(file, rows[empty], "subject", subject[empty], "empty subject"))
     unsafe = unsafe_pseudonym(subject) & ~empty
     probs.append(_problems(file, rows[unsafe], "subject", subject[unsafe], _UNSAFE_REASON))
+    path = path_unsafe_pseudonym(subject) & ~empty & ~unsafe
+    probs.append(_problems(file, rows[path], "subject", subject[path], _PATH_REASON))
     mail = looks_like_email(subject) & ~empty
     probs.append(_problems(file, rows[mail], "subject", subject[mail],
                            "looks like an e-mail address; use a pseudonym"))
