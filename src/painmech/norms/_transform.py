@@ -14,12 +14,35 @@ import pandas as pd
 
 from painmech.registry import METRICS
 
-__all__ = ["metric_attribute", "transform_values"]
+__all__ = ["map_distinct", "metric_attribute", "transform_values"]
+
+
+def map_distinct(keys: pd.Series, mapping) -> pd.Series:
+    """``keys.map(mapping)``, computed once per distinct key.
+
+    Mapping a long column of Arrow-backed strings converts every cell to a
+    Python object; a metrics table has only a few dozen distinct ids, so the
+    keys are factorised (integer codes, no conversion), the distinct keys are
+    mapped, and the mapped values are taken back by code. The result equals
+    ``keys.map(mapping)`` (same values, dtype, index and name).
+
+    Parameters
+    ----------
+    keys : pandas.Series
+        Keys to look up (e.g. metric ids).
+    mapping : dict, pandas.Series or callable
+        Anything :meth:`pandas.Series.map` accepts.
+    """
+    codes, distinct = pd.factorize(keys)
+    if len(codes) and codes.min() < 0:  # missing keys: leave them to pandas
+        return keys.map(mapping)
+    mapped = pd.Series(distinct).map(mapping)
+    return pd.Series(mapped.array.take(codes), index=keys.index, name=keys.name)
 
 
 def metric_attribute(metric: pd.Series, attribute: str) -> pd.Series:
     """Map metric ids to one attribute of their registry entry (NaN if unknown)."""
-    return metric.map({m.id: getattr(m, attribute) for m in METRICS.values()})
+    return map_distinct(metric, {m.id: getattr(m, attribute) for m in METRICS.values()})
 
 
 def transform_values(metric: pd.Series, value: pd.Series) -> tuple[np.ndarray, np.ndarray]:

@@ -17,7 +17,7 @@ from scipy import stats
 from painmech._utils._checks import check_columns, check_option, problem_frame
 from painmech.exceptions import ValidationError
 from painmech.norms._reference import ReferenceSet
-from painmech.norms._transform import metric_attribute, transform_values
+from painmech.norms._transform import map_distinct, metric_attribute, transform_values
 from painmech.registry import SITES
 
 __all__ = ["DEFAULT_COUNT_LIMITS", "quality_check", "zscore"]
@@ -34,29 +34,68 @@ _TRUNK_CPT_NOTE = ("no absolute CPT reference on the trunk: its reference range 
                    "cpt_side_diff and cpt_trunk_hand_diff")
 
 
-def _attach_subjects(metrics: pd.DataFrame, subjects: pd.DataFrame) -> pd.DataFrame:
+def _subject_attributes(metrics: pd.DataFrame, subjects: pd.DataFrame
+                        ) -> tuple[pd.Series, np.ndarray]:
+    """Sex (as a Series of the subjects' values) and age (years) of every metrics row.
+
+    Subjects are looked up once per distinct id (integer codes of the metrics'
+    subject column), not once per row.
+    """
     check_columns(metrics, ["subject", "visit", "metric", "site", "side", "value"], "metrics")
     check_columns(subjects, ["subject", "sex", "age"], "subjects")
     subj = subjects.drop_duplicates("subject").set_index("subject")
-    missing = ~metrics["subject"].isin(subj.index).to_numpy()
+    codes, ids = pd.factorize(metrics["subject"])
+    pos = subj.index.get_indexer(ids)
+    row_pos = np.where(codes >= 0, pos[codes], -1)
+    missing = row_pos < 0
     if missing.any():
         raise ValidationError(problem_frame([pd.DataFrame({
             "file": "<metrics>", "row": np.flatnonzero(missing) + 2, "column": "subject",
             "value": metrics["subject"].to_numpy()[missing],
             "reason": "subject has no row in the subjects table (sex and age are needed)"})]))
-    return metrics.assign(_sex=metrics["subject"].map(subj["sex"]).to_numpy(),
-                          _age=metrics["subject"].map(subj["age"]).to_numpy(dtype=float))
+    sex = subj["sex"].iloc[row_pos].reset_index(drop=True)
+    return sex, subj["age"].to_numpy(dtype=float)[row_pos]
 
 
-def _lookup(data: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
-    """Best reference row per metrics row: own sex before "all", age inside the band."""
-    rows = data[["metric", "site", "_sex", "_age"]].assign(_rid=np.arange(len(data)))
-    cand = rows.merge(table, on=["metric", "site"], how="inner")
+def _pair_codes(data: pd.DataFrame, table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """One integer per (metric, site) pair, shared by the rows and the reference table.
+
+    Table pairs that no row has get -1. Missing ids get their own code, so they
+    match each other as they would in a merge on the string columns.
+    """
+    keys = []
+    for col in ("metric", "site"):
+        codes, ids = pd.factorize(data[col], use_na_sentinel=False)
+        keys.append((codes.astype("int64"), pd.Index(ids).get_indexer(table[col])))
+    (m_row, m_tab), (s_row, s_tab) = keys
+    n_site = int(s_row.max()) + 1 if len(s_row) else 1
+    tab = np.where((m_tab >= 0) & (s_tab >= 0), m_tab * n_site + s_tab, -1)
+    return m_row * n_site + s_row, tab
+
+
+def _lookup(pair: np.ndarray, sex: pd.Series, age: np.ndarray, table: pd.DataFrame,
+            table_pair: np.ndarray) -> pd.DataFrame:
+    """Best reference row per metrics row: own sex before "all", age inside the band.
+
+    Rows and table meet on integer codes (pair, sex), so the candidate table
+    holds no strings.
+    """
+    sex_codes, _ = pd.factorize(pd.concat([sex.astype(object), table["sex"].astype(object)],
+                                          ignore_index=True), use_na_sentinel=False)
+    row_sex, tab_sex = sex_codes[:len(sex)], sex_codes[len(sex):]
+    row_sex = np.where(sex.isna().to_numpy(), -2, row_sex)  # a missing sex matches no row
+    rows = pd.DataFrame({"_pair": pair, "_sex": row_sex, "_age": age,
+                         "_rid": np.arange(len(pair))})
+    tab = pd.DataFrame({"_pair": table_pair, "sex": tab_sex,
+                        "_all": table["sex"].eq("all").to_numpy(),
+                        **{c: table[c].to_numpy() for c in ("age_min", "age_max", "mean",
+                                                              "sd", "n")}})
+    cand = rows.merge(tab, on="_pair", how="inner")
     ok = ((cand["_age"] >= cand["age_min"]) & (cand["_age"] < cand["age_max"])
-          & (cand["sex"].eq(cand["_sex"]) | cand["sex"].eq("all")))
-    cand = cand.loc[ok].assign(_prio=lambda d: d["sex"].eq("all").astype(int))
+          & (cand["sex"].eq(cand["_sex"]) | cand["_all"]))
+    cand = cand.loc[ok].assign(_prio=lambda d: d["_all"].astype(int))
     best = cand.sort_values(["_rid", "_prio"]).drop_duplicates("_rid").set_index("_rid")
-    out = pd.DataFrame(index=np.arange(len(data)))
+    out = pd.DataFrame(index=np.arange(len(pair)))
     for col in ("mean", "sd", "n"):
         out[col] = best[col].reindex(out.index).to_numpy(dtype=float)
     return out
@@ -106,11 +145,13 @@ def zscore(metrics: pd.DataFrame, subjects: pd.DataFrame, ref: ReferenceSet, *,
     if not hasattr(ref, "table_"):
         raise ValueError(f"{ref!r} is not fitted; call fit() or load() first")
     limits = dict(DEFAULT_COUNT_LIMITS if count_limits is None else count_limits)
-    data = _attach_subjects(metrics.reset_index(drop=True), subjects)
+    data = metrics.reset_index(drop=True)
+    sex, age = _subject_attributes(data, subjects)
     kind = metric_attribute(data["metric"], "score_kind").fillna("none").to_numpy(dtype=object)
     gain = metric_attribute(data["metric"], "gain").fillna(0).to_numpy(dtype=float)
     t, t_reason = transform_values(data["metric"], data["value"])
-    found = _lookup(data, ref.table_)
+    pair, table_pair = _pair_codes(data, ref.table_)
+    found = _lookup(pair, sex, age, ref.table_, table_pair)
     z = gain * (t - found["mean"].to_numpy()) / found["sd"].to_numpy()
     trunk_cpt_row = ((data["metric"].eq("cpt") & data["site"].isin(_TRUNK)).to_numpy()
                      & (trunk_cpt == "relative"))
@@ -118,21 +159,21 @@ def zscore(metrics: pd.DataFrame, subjects: pd.DataFrame, ref: ReferenceSet, *,
     z = np.where(scored, z, np.nan)
     has_ref = scored & ~np.isnan(found["mean"].to_numpy())
 
-    pair_known = pd.MultiIndex.from_frame(data[["metric", "site"]]).isin(
-        pd.MultiIndex.from_frame(ref.table_[["metric", "site"]]))
+    pair_known = np.isin(pair, table_pair[table_pair >= 0])
     note = np.full(len(data), "", dtype=object)
     note[(kind == "z") & ~pair_known] = "reference set has no values for this metric and site"
     note[(kind == "z") & pair_known & ~has_ref] = "no reference row for this sex and age"
     note[(kind == "z") & (t_reason != "")] = t_reason[(kind == "z") & (t_reason != "")]
     note[trunk_cpt_row] = _TRUNK_CPT_NOTE
     note[kind == "none"] = "context metric; not scored"
-    censored = (data["censored"].fillna("").astype(str).to_numpy() if "censored" in data
-                else np.full(len(data), ""))
-    bound = ~np.isnan(z) & (censored != "")
-    note[bound] = "censored (" + censored[bound] + ") at a cut-off: z is a bound"
+    if "censored" in data:
+        censored = data["censored"].fillna("").astype(str)
+        bound = ~np.isnan(z) & censored.ne("").to_numpy()
+        note[bound] = ("censored (" + censored[bound].to_numpy(dtype=object)
+                       + ") at a cut-off: z is a bound")
 
     is_count = np.isin(kind, ["count", "flag"])
-    limit = data["metric"].map(limits).to_numpy(dtype=float)
+    limit = map_distinct(data["metric"], limits).to_numpy(dtype=float)
     value = data["value"].to_numpy(dtype=float)
     count_abn = value > limit
     count_assessed = is_count & ~np.isnan(limit) & ~np.isnan(value)
@@ -144,11 +185,13 @@ def zscore(metrics: pd.DataFrame, subjects: pd.DataFrame, ref: ReferenceSet, *,
     abnormal = pd.array(np.where(count_assessed, count_abn, np.abs(z) > threshold),
                         dtype="boolean")
     abnormal[~(count_assessed | ~np.isnan(z))] = pd.NA
-    direction = np.where(np.isnan(z), "", np.where(z > 0, "gain", np.where(z < 0, "loss", "")))
-    direction = np.where(count_assessed & count_abn, "gain", direction)
-    out = data.drop(columns=["_sex", "_age"])
-    return out.assign(z=z, ref=np.where(has_ref, ref.name, ""), direction=direction,
-                      abnormal=abnormal, score_note=note)
+    # the two short text columns are taken by code from a few Arrow strings, which
+    # spares building one Python string per row
+    direction = np.where(np.isnan(z), 0, np.where(z > 0, 1, np.where(z < 0, 2, 0)))
+    direction = np.where(count_assessed & count_abn, 1, direction)
+    return data.assign(z=z, ref=pd.array(["", ref.name], dtype="str").take(has_ref.astype(int)),
+                       direction=pd.array(["", "gain", "loss"], dtype="str").take(direction),
+                       abnormal=abnormal, score_note=note)
 
 
 def quality_check(scores: pd.DataFrame, subjects: pd.DataFrame, *, threshold: float = 1.96,
