@@ -91,6 +91,21 @@ def test_declared_sentinels_become_missing(cnp):
                                           "MinValue": "0", "MaxValue": "2"}
 
 
+def test_declared_code_is_missing_in_a_column_of_whole_numbers(tmp_path):
+    # a column whose cells are all whole numbers (no n/a) once parsed as int64,
+    # and "-9999" was compared with the text "-9999.0" of the declared code, so
+    # the code stayed a value and was reported against the declared levels
+    path = tmp_path / "scale.tsv"
+    path.write_text("participant_id\titem\nsub-1\t1\nsub-2\t-9999\nsub-3\t3\n")
+    path.with_suffix(".json").write_text('{"item": {"Levels": {"1": "low", "3": "high"}}}')
+    with pytest.raises(ValidationError, match="not one of the declared levels 1, 3; if the "
+                       r"dataset uses it for missing values, pass missing=\[-9999\]"):
+        read_tsv(path)
+    table = read_tsv(path, missing=[-9999])
+    assert table.n_missing_codes == 1
+    assert table.data["item"].tolist()[::2] == [1.0, 3.0] and np.isnan(table.data["item"][1])
+
+
 def test_values_outside_declared_levels_are_reported(cnp):
     path = cnp / "phenotype" / "demographics.tsv"
     with pytest.raises(ValidationError) as info:

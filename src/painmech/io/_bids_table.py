@@ -79,29 +79,51 @@ def _limit(desc: dict, new: str, old: str) -> float:
         return np.nan
 
 
-def _check_column(name: str, text: pd.Series, num: pd.Series, desc: dict, rows: pd.Series,
-                  file: str) -> pd.DataFrame:
-    """Problems of one numeric column: outside Minimum/Maximum or Levels, sentinels."""
-    lo, hi = _limit(desc, "Minimum", "MinValue"), _limit(desc, "Maximum", "MaxValue")
+def _level_codes(desc: dict) -> np.ndarray | None:
+    """Numeric codes of a column's declared Levels (``None`` unless all are numbers)."""
     levels = desc.get("Levels") if isinstance(desc.get("Levels"), dict) else None
-    present = num.notna()
-    reason = pd.Series("", index=num.index, dtype=object)
-    if not np.isnan(lo):
-        reason[present & (num < lo)] = f"below the declared minimum {lo:g}"
-    if not np.isnan(hi):
-        reason[present & (num > hi)] = f"above the declared maximum {hi:g}"
-    if levels:
-        codes = pd.to_numeric(pd.Series(list(levels)), errors="coerce").dropna()
-        if len(codes) == len(levels):
-            reason[present & ~num.isin(codes.to_numpy())] = (
-                f"not one of the declared levels {', '.join(levels)}")
-    sentinel = present & text.str.match(_SENTINEL)
-    reason[sentinel & reason.eq("")] = "value looks like a missing-value code"
-    reason[sentinel] = reason[sentinel] + (
-        "; if the dataset uses it for missing values, pass missing=[" + text[sentinel] + "]")
-    bad = reason.ne("")
-    return pd.DataFrame({"file": file, "row": rows[bad].to_numpy(), "column": name,
-                         "value": text[bad].to_numpy(), "reason": reason[bad].to_numpy()})
+    if not levels:
+        return None
+    codes = pd.to_numeric(pd.Series(list(levels)), errors="coerce").dropna()
+    return codes.to_numpy(dtype="float64") if len(codes) == len(levels) else None
+
+
+def _check_numbers(names: list[str], cells: np.ndarray, num: np.ndarray, descs: list[dict],
+                   file: str) -> pd.DataFrame:
+    """Problems of the numeric columns: outside Minimum/Maximum or Levels, sentinels.
+
+    ``cells`` (stripped text) and ``num`` (float, NaN when missing) are
+    rows × columns arrays of the columns ``names`` described by ``descs``.
+    Rules in order, a later one replacing an earlier reason: below the
+    minimum, above the maximum, not a declared level; a cell shaped like a
+    missing-value code (-999, -9999, …) gets that reason if it has none and
+    a hint to declare it. Problems come column by column, rows ascending.
+    """
+    present = ~np.isnan(num)
+    reason = np.full(num.shape, "", dtype=object)
+    lo = np.array([_limit(d, "Minimum", "MinValue") for d in descs], dtype="float64")
+    hi = np.array([_limit(d, "Maximum", "MaxValue") for d in descs], dtype="float64")
+    with np.errstate(invalid="ignore"):
+        below, above = present & (num < lo), present & (num > hi)
+    reason = np.where(below, np.array([f"below the declared minimum {v:g}" for v in lo],
+                                      dtype=object), reason)
+    reason = np.where(above, np.array([f"above the declared maximum {v:g}" for v in hi],
+                                      dtype=object), reason)
+    for j, desc in enumerate(descs):  # only columns with numeric Levels
+        codes = _level_codes(desc)
+        if codes is not None:
+            off = present[:, j] & ~np.isin(num[:, j], codes)
+            reason[off, j] = "not one of the declared levels " + ", ".join(desc["Levels"])
+    flat = pd.Series(cells.ravel(), dtype=object)
+    sentinel = present & flat.str.match(_SENTINEL).fillna(False).to_numpy(
+        dtype=bool).reshape(cells.shape)
+    reason = np.where(sentinel & (reason == ""), "value looks like a missing-value code", reason)
+    reason = np.where(sentinel, reason + "; if the dataset uses it for missing values, pass "
+                      "missing=[" + cells.astype(object) + "]", reason)
+    col, row = np.nonzero((reason != "").T)
+    return pd.DataFrame({"file": file, "row": row.astype("int64") + 2,
+                         "column": np.asarray(names, dtype=object)[col],
+                         "value": cells[row, col], "reason": reason[row, col]})
 
 
 def read_tsv(path: str | Path, *, missing=None) -> BidsTable:
@@ -138,28 +160,36 @@ def read_tsv(path: str | Path, *, missing=None) -> BidsTable:
     tool = sidecar.get("MeasurementToolMetadata", {})
     described = {k: v for k, v in sidecar.items() if k != "MeasurementToolMetadata"}
     rows = pd.Series(np.arange(len(text), dtype="int64") + 2, index=text.index)
-    codes = {str(float(m)) for m in (missing or [])}
-    out = {"_row": rows}
-    probs, n_codes = [], 0
-    for col in text.columns:  # one iteration per column, vectorised within
-        cells = text[col].str.strip()
-        if col in _ID_COLUMNS:
-            out[col] = cells.astype(str)
-            continue
-        is_na = cells.eq(NA) | cells.eq("")
-        num = pd.to_numeric(cells.where(~is_na), errors="coerce")
-        if num[~is_na].isna().any():  # some cell is not a number: a text column
-            out[col] = cells.where(~is_na).astype(str)
-            continue
-        is_code = num.notna() & num.astype(str).isin(codes)
-        n_codes += int(is_code.sum())
-        num = num.where(~is_code)
-        desc = described.get(col, {}) if isinstance(described.get(col), dict) else {}
-        probs.append(_check_column(col, cells, num, desc, rows, str(path)))
-        out[col] = num.astype("float64")
-    problems = problem_frame(probs)
+    codes = np.array([float(m) for m in (missing or [])], dtype="float64")
+    # every cell at once: strip, mark n/a, parse numbers; a column with a cell
+    # that is neither missing nor a number stays text
+    names = [c for c in text.columns if c not in _ID_COLUMNS]
+    cells = np.char.strip(text[names].to_numpy(dtype=str)) if names else \
+        np.empty((len(text), 0), dtype=str)
+    is_na = (cells == NA) | (cells == "")
+    num = pd.to_numeric(pd.Series(np.where(is_na, "nan", cells).ravel(), dtype=object),
+                        errors="coerce").to_numpy(dtype="float64").reshape(cells.shape)
+    numeric = ~(np.isnan(num) & ~is_na).any(axis=0)
+    is_code = ~np.isnan(num) & np.isin(num, codes) & numeric
+    n_codes = int(is_code.sum())
+    num = np.where(is_code, np.nan, num)
+    nums = [c for c, ok in zip(names, numeric, strict=True) if ok]
+    descs = [described[c] if isinstance(described.get(c), dict) else {} for c in nums]
+    problems = problem_frame([_check_numbers(nums, cells[:, numeric], num[:, numeric], descs,
+                                             str(path))])
     if not problems.empty:
         raise ValidationError(problems)
+    out = {"_row": rows}
+    position = {c: j for j, c in enumerate(names)}
+    for col in text.columns:  # assembling the result, one entry per column
+        if col in _ID_COLUMNS:
+            out[col] = text[col].str.strip().astype(str)
+        elif numeric[position[col]]:
+            out[col] = pd.Series(num[:, position[col]], index=text.index, dtype="float64")
+        else:
+            j = position[col]
+            out[col] = pd.Series(np.where(is_na[:, j], None, cells[:, j]), index=text.index,
+                                 dtype=object).astype(str)
     absent = [c for c in described if c not in text.columns]
     return BidsTable(pd.DataFrame(out), described, tool, path, absent, n_codes)
 
