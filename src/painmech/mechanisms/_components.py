@@ -111,7 +111,8 @@ def evaluate(ctx: Context, comp: Component) -> ComponentResult:
         sel = sel[sel["role"] == comp.role]
     scored = sel[sel["z"].notna()]
     if len(scored) and comp.combine == "first":
-        rank = scored["metric"].map({m: i for i, m in enumerate(comp.metrics)})
+        order = {m: i for i, m in enumerate(comp.metrics)}
+        rank = pd.Series(scored["metric"].map(order).to_numpy(dtype=float), index=scored.index)
         best = rank.groupby(scored[UNIT].to_numpy(), sort=False).transform("min")
         scored = scored[rank == best]
     elif len(scored) and comp.combine == "max":
@@ -172,7 +173,11 @@ def join_tokens(n: int, parts: list[tuple[np.ndarray, str]]) -> np.ndarray:
     out = np.full(n, "", dtype=object)
     for mask, token in parts:
         mask = np.asarray(mask, dtype=bool)
-        out = np.where(mask, np.where(out == "", token, out + ";" + token), out)
+        # strings are built only for the rows that get the token
+        empty = out == ""
+        append = mask & ~empty
+        out[append] = out[append] + (";" + token)
+        out[mask & empty] = token
     return out
 
 

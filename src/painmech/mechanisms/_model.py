@@ -48,6 +48,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
+from painmech.norms._transform import map_distinct
 from painmech.registry import MEASURES
 
 __all__ = [
@@ -236,16 +237,15 @@ def row_error(metric: pd.Series, n_trials: pd.Series, method: pd.Series,
     defaulted : numpy.ndarray of bool
         True where no sourced or user ICC exists and ``default_icc`` was used.
     """
-    metric = metric.astype(object)
+    metric = metric.astype(object) if not isinstance(metric.dtype, pd.StringDtype) else metric
     sourced = {m: r.icc for m, r in RELIABILITY.items()}
-    icc = metric.map({**sourced, **dict(settings.icc)}).to_numpy(dtype=float)
+    icc = map_distinct(metric, {**sourced, **dict(settings.icc)}).to_numpy(dtype=float)
     defaulted = np.isnan(icc)
     icc = np.where(defaulted, settings.default_icc, icc)
-    metric_ids = metric.to_numpy(dtype=object)
     for m, rec in RELIABILITY.items():
         if m in settings.icc or not rec.icc_by_method:
             continue
-        rows = np.flatnonzero(metric_ids == m)  # search the method text of m's rows only
+        rows = np.flatnonzero(metric.eq(m).to_numpy())  # search the method text of m's rows only
         if not len(rows):
             continue
         text = method.iloc[rows].astype(object).fillna("").astype(str)
@@ -253,8 +253,8 @@ def row_error(metric: pd.Series, n_trials: pd.Series, method: pd.Series,
             icc[rows[text.str.contains(needle, regex=False).to_numpy()]] = alt
     sigma = np.sqrt(1.0 - icc)
     if settings.scale_by_trials:
-        n_ref = metric.map({m: r.n_ref for m, r in RELIABILITY.items()
-                            if r.n_ref}).to_numpy(dtype=float)
+        n_ref = map_distinct(metric, {m: r.n_ref for m, r in RELIABILITY.items()
+                                      if r.n_ref}).to_numpy(dtype=float)
         n = pd.to_numeric(n_trials, errors="coerce").to_numpy(dtype=float)
         ok = np.isfinite(n_ref) & np.isfinite(n) & (n > 0)
         factor = np.ones_like(sigma)

@@ -24,6 +24,25 @@ PROFILE_COLUMNS = [
 ]
 
 _SCORES_REQUIRED = ["subject", "visit", "metric", "value", "z"]
+#: Text columns of the prepared rows held as categoricals.
+_CATEGORICAL = ["subject", "metric", "site", "side", "ref", "method", "condition", "role"]
+
+
+def _text(scores: pd.DataFrame, column: str, default: str, missing: str | None = None
+          ) -> pd.Series:
+    """A text column of the scores table as strings (``default`` where absent).
+
+    String columns stay Arrow-backed; only other dtypes go through Python
+    objects. ``missing`` replaces missing cells first.
+    """
+    if column not in scores:
+        return pd.Series(default, index=scores.index).astype(str)
+    col = scores[column]
+    if not isinstance(col.dtype, pd.StringDtype):
+        col = col.astype(object)
+    if missing is not None:
+        col = col.fillna(missing)
+    return col.astype(str)
 
 
 def _prepare(scores: pd.DataFrame, subjects: pd.DataFrame,
@@ -31,21 +50,17 @@ def _prepare(scores: pd.DataFrame, subjects: pd.DataFrame,
     check_columns(scores, _SCORES_REQUIRED, "the scores table")
     check_columns(subjects, ["subject", "condition"], "the subjects table")
     rows = pd.DataFrame({
-        "subject": scores["subject"].astype(str).to_numpy(dtype=object),
+        "subject": _text(scores, "subject", "").array,
         "visit": pd.to_numeric(scores["visit"], errors="raise").astype("int64").to_numpy(),
-        "metric": scores["metric"].astype(str).to_numpy(dtype=object),
-        "site": (scores["site"] if "site" in scores else pd.Series("none", scores.index))
-        .astype(str).to_numpy(dtype=object),
-        "side": (scores["side"] if "side" in scores else pd.Series("none", scores.index))
-        .astype(str).to_numpy(dtype=object),
+        "metric": _text(scores, "metric", "").array,
+        "site": _text(scores, "site", "none").array,
+        "side": _text(scores, "side", "none").array,
         "value": pd.to_numeric(scores["value"], errors="coerce").to_numpy(dtype=float),
         "z": pd.to_numeric(scores["z"], errors="coerce").to_numpy(dtype=float),
-        "ref": (scores["ref"] if "ref" in scores else pd.Series("", scores.index))
-        .astype(object).fillna("").astype(str).to_numpy(dtype=object),
+        "ref": _text(scores, "ref", "", missing="").array,
         "n_trials": pd.to_numeric(scores["n_trials"], errors="coerce").to_numpy(dtype=float)
         if "n_trials" in scores else np.full(len(scores), np.nan),
-        "method": (scores["method"] if "method" in scores else pd.Series("", scores.index))
-        .astype(object).fillna("").astype(str).to_numpy(dtype=object),
+        "method": _text(scores, "method", "", missing="").array,
     })
     subj = subjects.assign(subject=subjects["subject"].astype(str))
     dup = subj["subject"][subj["subject"].duplicated()]
@@ -56,26 +71,37 @@ def _prepare(scores: pd.DataFrame, subjects: pd.DataFrame,
     if bad:
         raise ValueError(f"unknown condition(s) in the subjects table: {', '.join(bad)}; "
                          f"allowed: {', '.join(CONDITIONS)}")
-    cond = rows["subject"].map(subj.set_index("subject")["condition"].astype(str))
-    missing = sorted(set(rows.loc[cond.isna(), "subject"]))
-    if missing:
+    # conditions and site roles are looked up once per distinct subject and site
+    codes, ids = pd.factorize(rows["subject"])
+    pos = pd.Index(subj["subject"]).get_indexer(ids)
+    row_pos = np.where(codes >= 0, pos[codes], -1)
+    if (row_pos < 0).any():
+        missing = sorted(set(rows.loc[row_pos < 0, "subject"]))
         raise ValueError("the scores table has subject(s) without a row in the subjects "
                          f"table: {', '.join(missing[:20])}")
-    rows["condition"] = cond.astype(object).to_numpy()
-    rows["role"] = site_role(rows["site"], rows["condition"]).to_numpy(dtype=object)
+    rows["condition"] = subj["condition"].astype(str).array.take(row_pos)
+    site_codes, sites = pd.factorize(rows["site"], use_na_sentinel=False)
+    cond_codes, conds = pd.factorize(rows["condition"], use_na_sentinel=False)
+    pairs, pair_of_row = np.unique(site_codes * len(conds) + cond_codes, return_inverse=True)
+    roles = site_role(pd.Series(sites.take(pairs // len(conds))),
+                      pd.Series(conds.take(pairs % len(conds))))
+    rows["role"] = roles.astype(str).array.take(pair_of_row.reshape(-1))
     icc, sigma, defaulted = row_error(rows["metric"], rows["n_trials"], rows["method"],
                                       settings)
     rows["icc"], rows["sigma"], rows["icc_default"] = icc, sigma, defaulted
-    return rows
+    # the rules select rows by metric and role many times over; as categoricals the
+    # text columns are filtered and compared as integer codes
+    return rows.astype({c: "category" for c in _CATEGORICAL})
 
 
 def _units(rows: pd.DataFrame) -> tuple[pd.MultiIndex, np.ndarray, np.ndarray]:
     """The sorted (subject, visit) units, each row's unit position and one row per unit.
 
-    Subjects are factorised in sorted order and combined with the visit into
-    one integer key, so sorting the keys sorts by subject, then visit.
+    Subjects are factorised in sorted order (code-point order, as Python sorts
+    strings) and combined with the visit into one integer key, so sorting the
+    keys sorts by subject, then visit.
     """
-    subj_code, subj_ids = pd.factorize(rows["subject"].to_numpy(dtype=object), sort=True)
+    subj_code, subj_ids = pd.factorize(rows["subject"], sort=True)
     visit = rows["visit"].to_numpy(dtype="int64")
     v_min = visit.min() if len(visit) else 0
     key = subj_code.astype("int64") * (int(visit.max() - v_min) + 1 if len(visit) else 1) \
@@ -161,18 +187,35 @@ def profile(scores: pd.DataFrame, subjects: pd.DataFrame, *,
     ctx = Context(rows=rows, index=index,
                   condition=rows["condition"].to_numpy(dtype=object)[first],
                   settings=settings)
-    parts = [_frame(ctx, m) for m in wanted]
+    parts = [_columns(ctx, m) for m in wanted]
     if not parts or not len(index):
         return _empty()
-    out = pd.concat(parts, ignore_index=True)
-    order = {m: i for i, m in enumerate(wanted)}
-    out = out.sort_values(["subject", "visit"], kind="stable")
-    out = out.iloc[np.lexsort((out["mechanism"].map(order).to_numpy(),
-                               out["visit"].to_numpy(), out["subject"].to_numpy()))]
-    return out.reset_index(drop=True)[PROFILE_COLUMNS]
+    # every part holds the units in index order (subject, then visit); the rows are
+    # interleaved unit by unit, mechanisms in the order asked for (a repeated id
+    # counts at its last position, as a sort by that position would place it), and
+    # the table is built once from whole columns
+    last = {m: i for i, m in enumerate(wanted)}
+    part_order = np.argsort([last[m] for m in wanted], kind="stable")
+    columns = {c: np.stack([parts[i][c] for i in part_order], axis=1).reshape(-1)
+               for c in PROFILE_COLUMNS}
+    return pd.DataFrame({c: _as_text(v) if v.dtype == object else v
+                         for c, v in columns.items()})
 
 
-def _frame(ctx: Context, mechanism: str) -> pd.DataFrame:
+def _as_text(values: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """Object strings as a pandas ``str`` array, converting each distinct string once.
+
+    Profile text columns repeat a few values many times; taking them by code
+    from the distinct strings gives the same array as converting every cell.
+    """
+    codes, distinct = pd.factorize(values)
+    if len(codes) and codes.min() < 0:  # missing cells: let pandas convert them
+        return pd.array(values, dtype="str")
+    return pd.array(distinct, dtype="str").take(codes)
+
+
+def _columns(ctx: Context, mechanism: str) -> dict[str, np.ndarray]:
+    """The profile columns of one mechanism, one entry per unit of ``ctx.index``."""
     spec = CATALOG[mechanism]
     out = apply_rule(ctx, mechanism)
     used, n_metrics, refs = summarise(ctx, spec, out.basis)
@@ -184,24 +227,27 @@ def _frame(ctx: Context, mechanism: str) -> pd.DataFrame:
     influence = np.where(np.isin(status, ["indicated", "inconclusive"]),
                          ";".join(spec.influence), "")
     n = len(ctx.index)
-    return pd.DataFrame({
+    text = {
         "subject": ctx.index.get_level_values(0).to_numpy(dtype=object),
-        "visit": ctx.index.get_level_values(1).to_numpy(dtype="int64"),
         "mechanism": np.full(n, mechanism, dtype=object),
         "status": status,
-        "score": np.asarray(out.score, dtype=float),
-        "probability": np.asarray(out.probability, dtype=float),
         "evidence": np.full(n, spec.evidence, dtype=object),
         "caveats": caveats,
         "references": np.full(n, ";".join(spec.references), dtype=object),
-        "influence": influence.astype(object),
+        "influence": influence,
         "pattern": out.pattern,
         "flags": np.where(assessed, out.flags, ""),
-        "flag_value": np.asarray(out.flag_value, dtype=float),
-        "n_metrics": n_metrics,
         "metrics_used": used,
         "ref": refs,
-    })
+    }
+    return {
+        **{c: np.asarray(v, dtype=object) for c, v in text.items()},
+        "visit": ctx.index.get_level_values(1).to_numpy(dtype="int64"),
+        "score": np.asarray(out.score, dtype=float),
+        "probability": np.asarray(out.probability, dtype=float),
+        "flag_value": np.asarray(out.flag_value, dtype=float),
+        "n_metrics": np.asarray(n_metrics, dtype="int64"),
+    }
 
 
 def _empty() -> pd.DataFrame:

@@ -32,7 +32,11 @@ def _merge_tokens(*arrays) -> np.ndarray:
     n = len(arrays[0])
     out = np.full(n, "", dtype=object)
     for a in arrays:
-        out = np.where(a == "", out, np.where(out == "", a, out + ";" + a))
+        a = np.asarray(a, dtype=object)
+        given, empty = a != "", out == ""
+        append = given & ~empty  # strings are built only where both sides have tokens
+        out[append] = out[append] + ";" + a[append]
+        out[given & empty] = a[given & empty]
     return out
 
 
