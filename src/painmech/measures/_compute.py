@@ -24,8 +24,7 @@ from painmech.measures._imaging import GMV_MEASURES, greymatter_metrics
 from painmech.measures._options import MetricOptions
 from painmech.measures._qst import QST_MEASURES, qst_metrics
 from painmech.measures._somatosensory import SOMATOSENSORY_MEASURES, somatosensory_metrics
-from painmech.measures._table import KEY, check_observations, concat_metrics
-from painmech.registry import site_role
+from painmech.measures._table import KEY, STR, check_observations, concat_metrics, site_roles
 
 __all__ = ["FAMILIES", "Family", "compute_metrics"]
 
@@ -72,7 +71,9 @@ FAMILIES: tuple[Family, ...] = (
 def _check_subjects(obs: pd.DataFrame, subjects: pd.DataFrame) -> None:
     check_columns(subjects, ["subject", "condition"], "subjects")
     known = set(subjects["subject"].astype(str))
-    orphan = ~obs["subject"].astype(str).isin(known).to_numpy()
+    # one membership test per distinct subject, not per row
+    codes, ids = pd.factorize(obs["subject"].astype(str), use_na_sentinel=False)
+    orphan = ~pd.Index(ids).isin(known)[codes]
     if orphan.any():
         rows = np.flatnonzero(orphan) + 2
         raise ValidationError(problem_frame([pd.DataFrame({
@@ -132,9 +133,10 @@ def compute_metrics(observations: pd.DataFrame, subjects: pd.DataFrame | None = 
     check_observations(observations)
     if subjects is not None:
         _check_subjects(observations, subjects)
-    obs = observations.astype({"subject": object, "measure": object, "site": object,
-                               "side": object, "visit": "int64", "trial": "int64",
-                               "value": float})
+    # text keys stay (or become) Arrow strings: they are compared, sorted and grouped
+    # natively, and metric rows reuse them without a round trip through Python objects
+    obs = observations.astype({"subject": STR, "measure": STR, "site": STR, "side": STR,
+                               "visit": "int64", "trial": "int64", "value": float})
     parts = []
     for family in FAMILIES:
         rows = obs.loc[obs["measure"].isin(family.measures)]
@@ -144,7 +146,11 @@ def compute_metrics(observations: pd.DataFrame, subjects: pd.DataFrame | None = 
                      else family.compute(rows))
     metrics = concat_metrics(parts).sort_values(KEY, kind="stable").reset_index(drop=True)
     if subjects is not None:
-        cond = metrics["subject"].map(
-            subjects.drop_duplicates("subject").set_index("subject")["condition"])
-        metrics["site_role"] = site_role(metrics["site"], cond).to_numpy()
+        # each row's condition as a code: subject -> row of the subjects table -> condition
+        subj = subjects.drop_duplicates("subject")
+        codes, ids = pd.factorize(metrics["subject"])
+        pos = np.append(pd.Index(subj["subject"]).get_indexer(ids), -1)[codes]
+        cond_code, conds = pd.factorize(subj["condition"], use_na_sentinel=False)
+        cond_of_row = np.where(pos >= 0, np.append(cond_code, -1)[pos], -1)
+        metrics["site_role"] = site_roles(metrics["site"], cond_of_row, conds).array
     return metrics

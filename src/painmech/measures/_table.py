@@ -16,16 +16,19 @@ import pandas as pd
 
 from painmech._utils._checks import problem_frame
 from painmech.exceptions import ValidationError
-from painmech.registry import MEASURES, METRICS, NO_SITE, SIDES
+from painmech.registry import MEASURES, METRICS, NO_SITE, SIDES, site_role
 
 __all__ = [
     "KEY",
     "METRIC_COLUMNS",
+    "STR",
+    "as_str",
     "check_metrics",
     "check_observations",
     "concat_metrics",
     "empty_metrics",
     "metric_rows",
+    "site_roles",
     "trial_summary",
 ]
 
@@ -56,6 +59,69 @@ def concat_metrics(parts: list[pd.DataFrame]) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
+#: pandas' default string dtype (Arrow-backed, NaN as missing value).
+STR = pd.StringDtype("pyarrow", na_value=np.nan)
+
+
+def as_str(values, n: int | None = None):
+    """Strings as a pandas ``str`` array, each distinct string converted once.
+
+    Equal to what pandas infers from an object array of strings, but cheaper
+    for long columns with few distinct values: a scalar is repeated by
+    ``take``, an array is factorised and its distinct values are taken back
+    by code, and a column that already has the ``str`` dtype is used as it is.
+
+    Parameters
+    ----------
+    values : str, array-like or pandas.Series
+        The strings (a scalar is repeated ``n`` times).
+    n : int, optional
+        Length of the result when ``values`` is a scalar.
+
+    Returns
+    -------
+    pandas.api.extensions.ExtensionArray or numpy.ndarray
+        A ``str`` array; values that are not all strings (or missing cells)
+        come back as an object array, left to pandas' own inference.
+    """
+    if isinstance(values, str):
+        return pd.array([values], dtype=STR).take(np.zeros(n, dtype=np.intp))
+    if isinstance(values, pd.Series | pd.Index) and values.dtype == STR:
+        return values.array
+    arr = np.asarray(values, dtype=object)
+    codes, distinct = pd.factorize(arr)
+    if (len(codes) and codes.min() < 0) or not all(isinstance(v, str) for v in distinct):
+        return arr
+    return pd.array(distinct, dtype=STR).take(codes)
+
+
+def site_roles(site: pd.Series, condition_code: np.ndarray, conditions) -> pd.Series:
+    """:func:`painmech.registry.site_role` of every row, computed per distinct pair.
+
+    Parameters
+    ----------
+    site : pandas.Series of str
+        Site id of every row.
+    condition_code : numpy.ndarray of int
+        Position of each row's condition in ``conditions`` (-1: no condition,
+        treated as a missing value).
+    conditions : array-like
+        The distinct conditions.
+
+    Returns
+    -------
+    pandas.Series of str
+        ``local``, ``remote`` or ``none`` per row (default ``RangeIndex``).
+    """
+    conds = pd.Index(conditions).append(pd.Index([np.nan]))
+    code = np.where(condition_code < 0, len(conds) - 1, condition_code)
+    site_code, sites = pd.factorize(site, use_na_sentinel=False)
+    pairs, pair_of_row = np.unique(site_code * len(conds) + code, return_inverse=True)
+    roles = site_role(pd.Series(sites.take(pairs // len(conds))),
+                      pd.Series(conds.take(pairs % len(conds))))
+    return pd.Series(roles.astype(str).array.take(pair_of_row.reshape(-1)), name="site_role")
+
+
 def metric_rows(keys: pd.DataFrame, metric: str, value, n_trials, method,
                 censored="") -> pd.DataFrame:
     """Build metrics rows for one metric.
@@ -70,17 +136,22 @@ def metric_rows(keys: pd.DataFrame, metric: str, value, n_trials, method,
         Aligned with ``keys``.
     """
     n = len(keys)
+
+    def text(v):
+        return as_str(v, n) if isinstance(v, str) else as_str(
+            v if isinstance(v, pd.Series) else np.broadcast_to(np.asarray(v, dtype=object), (n,)))
+
     out = pd.DataFrame({
-        "subject": keys["subject"].to_numpy(dtype=object),
+        "subject": as_str(keys["subject"]),
         "visit": keys["visit"].to_numpy(dtype="int64"),
-        "metric": np.full(n, metric, dtype=object),
-        "site": keys["site"].to_numpy(dtype=object),
-        "side": keys["side"].to_numpy(dtype=object),
+        "metric": as_str(metric, n),
+        "site": text(keys["site"]),
+        "side": text(keys["side"]),
         "value": np.broadcast_to(np.asarray(value, dtype=float), (n,)).copy(),
-        "unit": np.full(n, METRICS[metric].unit, dtype=object),
+        "unit": as_str(METRICS[metric].unit, n),
         "n_trials": np.broadcast_to(np.asarray(n_trials, dtype="int64"), (n,)).copy(),
-        "method": np.broadcast_to(np.asarray(method, dtype=object), (n,)).copy(),
-        "censored": np.broadcast_to(np.asarray(censored, dtype=object), (n,)).copy(),
+        "method": text(method),
+        "censored": text(censored),
     })
     return out
 
@@ -116,6 +187,11 @@ def trial_summary(obs: pd.DataFrame, measure: str, offset: float = 0.0) -> pd.Da
     return out.reset_index()
 
 
+def _by_code(codes: np.ndarray, per_distinct: list[bool]) -> np.ndarray:
+    """Per-row flags from one flag per distinct value (False for code -1)."""
+    return np.append(np.asarray(per_distinct, dtype=bool), False)[codes]
+
+
 def check_observations(obs: pd.DataFrame) -> None:
     """Refuse observations that are not validated, canonical and unique.
 
@@ -133,11 +209,18 @@ def check_observations(obs: pd.DataFrame) -> None:
             "reason": "required column is missing"})]))
     rows = np.arange(len(obs)) + 2
     measure = obs["measure"].astype(object)
-    unknown = ~measure.isin(list(MEASURES)).to_numpy()
-    canon = measure.map({m.id: m.unit for m in MEASURES.values()})
-    bad_unit = ~unknown & (obs["unit"].astype(object).to_numpy() != canon.to_numpy())
+    # each distinct measure, unit and side is checked once; rows look the answer up
+    # by code (code -1 = missing cell, which fails every check)
+    m_code, m_ids = pd.factorize(obs["measure"])
+    u_code, u_ids = pd.factorize(obs["unit"])
+    unknown = ~_by_code(m_code, [m in MEASURES for m in m_ids])
+    canon = [MEASURES[m].unit if m in MEASURES else None for m in m_ids]
+    unit_ok = np.array([[u == c for u in u_ids] + [False] for c in [*canon, None]],
+                       dtype=bool)
+    bad_unit = ~unknown & ~unit_ok[m_code, u_code]
     dup = obs.duplicated(subset=[*_GROUP, "trial"], keep="first").to_numpy()
-    bad_side = ~obs["side"].isin(list(SIDES)).to_numpy()
+    s_code, s_ids = pd.factorize(obs["side"])
+    bad_side = ~_by_code(s_code, [s in SIDES for s in s_ids])
     parts = [
         pd.DataFrame({"file": "<observations>", "row": rows[unknown], "column": "measure",
                       "value": measure[unknown].to_numpy(), "reason": "unknown measure"}),

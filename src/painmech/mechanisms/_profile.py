@@ -8,11 +8,12 @@ import numpy as np
 import pandas as pd
 
 from painmech._utils._checks import check_columns
+from painmech.measures._table import as_str, site_roles
 from painmech.mechanisms._catalog import CATALOG
 from painmech.mechanisms._components import UNIT, Context, summarise
 from painmech.mechanisms._model import ProfileSettings, row_error
 from painmech.mechanisms._rules import apply_rule
-from painmech.registry import CONDITIONS, site_role
+from painmech.registry import CONDITIONS
 
 __all__ = ["PROFILE_COLUMNS", "profile"]
 
@@ -80,12 +81,8 @@ def _prepare(scores: pd.DataFrame, subjects: pd.DataFrame,
         raise ValueError("the scores table has subject(s) without a row in the subjects "
                          f"table: {', '.join(missing[:20])}")
     rows["condition"] = subj["condition"].astype(str).array.take(row_pos)
-    site_codes, sites = pd.factorize(rows["site"], use_na_sentinel=False)
-    cond_codes, conds = pd.factorize(rows["condition"], use_na_sentinel=False)
-    pairs, pair_of_row = np.unique(site_codes * len(conds) + cond_codes, return_inverse=True)
-    roles = site_role(pd.Series(sites.take(pairs // len(conds))),
-                      pd.Series(conds.take(pairs % len(conds))))
-    rows["role"] = roles.astype(str).array.take(pair_of_row.reshape(-1))
+    cond_code, conds = pd.factorize(rows["condition"], use_na_sentinel=False)
+    rows["role"] = site_roles(rows["site"], cond_code, conds).array
     icc, sigma, defaulted = row_error(rows["metric"], rows["n_trials"], rows["method"],
                                       settings)
     rows["icc"], rows["sigma"], rows["icc_default"] = icc, sigma, defaulted
@@ -198,20 +195,7 @@ def profile(scores: pd.DataFrame, subjects: pd.DataFrame, *,
     part_order = np.argsort([last[m] for m in wanted], kind="stable")
     columns = {c: np.stack([parts[i][c] for i in part_order], axis=1).reshape(-1)
                for c in PROFILE_COLUMNS}
-    return pd.DataFrame({c: _as_text(v) if v.dtype == object else v
-                         for c, v in columns.items()})
-
-
-def _as_text(values: np.ndarray) -> pd.api.extensions.ExtensionArray:
-    """Object strings as a pandas ``str`` array, converting each distinct string once.
-
-    Profile text columns repeat a few values many times; taking them by code
-    from the distinct strings gives the same array as converting every cell.
-    """
-    codes, distinct = pd.factorize(values)
-    if len(codes) and codes.min() < 0:  # missing cells: let pandas convert them
-        return pd.array(values, dtype="str")
-    return pd.array(distinct, dtype="str").take(codes)
+    return pd.DataFrame({c: as_str(v) if v.dtype == object else v for c, v in columns.items()})
 
 
 def _columns(ctx: Context, mechanism: str) -> dict[str, np.ndarray]:
