@@ -171,6 +171,16 @@ def test_frames_with_dates_create_dated_visits(db, people):
     with db.read() as s:
         visits = storage.list_visits(s, people["owner"], storage.get_study(s, "s1"), "p01")
     assert [str(d) for d in visits["date"]] == ["2024-01-10", "2024-03-01"]
+    # loaded observations carry the visit dates with the same dtype on every
+    # engine (the driver gives ISO text on SQLite and datetime.date on PostgreSQL)
+    with db.read() as s:
+        loaded = storage.load_observations(s, people["owner"], storage.get_study(s, "s1"),
+                                           with_ids=True)
+    assert loaded["date"].dtype == "datetime64[s]"
+    assert loaded["date"].tolist() == [pd.Timestamp("2024-01-10"), pd.Timestamp("2024-03-01")]
+    assert loaded[["visit", "trial", "id"]].dtypes.tolist() == ["int64"] * 3
+    assert loaded["value"].tolist() == [300.0, 280.0] and loaded["subject"].tolist() == [
+        "p01", "p01"]
 
 
 def test_instrument_tables_round_trip_and_are_all_or_nothing(db, people):
