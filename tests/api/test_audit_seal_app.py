@@ -45,3 +45,27 @@ def test_entries_written_through_the_api_are_sealed(keyed_app):
     assert {r.action for r in rows} >= {"login", "create"}
     assert all(r.mac == storage.seal(KEY, r.hash) for r in rows)
     assert report.ok and report.n_sealed == len(rows) and report.n_entries == n_before + len(rows)
+
+
+def test_rest_verification_checks_the_seals_with_the_apps_key(keyed_app, seeded):
+    with TestClient(keyed_app) as client:
+        login = client.post("/api/auth/login", json={"username": "admin",
+                                                     "password": "admin-password"})
+        assert login.status_code == 200, login.text
+        good = client.get("/api/audit/verify").json()
+        assert good["ok"] and good["seals_checked"] and good["n_sealed"] >= 1
+        # a writer without the key appends a well-formed entry: the plain chain
+        # still holds, the seal check names the unsealed entry
+        outsider = storage.open_database(seeded)
+        try:
+            with outsider.write() as s:
+                forged = storage.record(s, storage.SYSTEM, "update", "study", "s1",
+                                        new={"title": "changed behind the app's back"})
+                forged_id = forged.id
+            with outsider.read() as s:
+                assert storage.verify_audit(s).ok
+        finally:
+            outsider.dispose()
+        bad = client.get("/api/audit/verify").json()
+    assert not bad["ok"] and bad["seals_checked"] and bad["n_unsealed_late"] == 1
+    assert [p["id"] for p in bad["problems"]] == [forged_id]

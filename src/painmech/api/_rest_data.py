@@ -231,13 +231,15 @@ def audit(study: str, request: Request, actor: Actor = Depends(current_actor),
 
 @router.get("/audit/verify", tags=["audit"])
 def verify(request: Request, actor: Actor = Depends(current_actor)) -> dict:
-    """Recompute the whole audit chain (administrators)."""
+    """Recompute the audit chain and, with the app's audit key, its seals (administrators)."""
     if not actor.is_admin or actor.token_study_id is not None:
         raise storage.PermissionDenied("only administrators verify the audit log", "audit")
-    with database(request).read() as s:
-        report = storage.verify_audit(s)
+    db = database(request)
+    with db.read() as s:
+        report = storage.verify_audit(s, key=db.audit_key)
     return {"ok": report.ok, "n_entries": report.n_entries, "head": report.head,
-            "problems": records(report.problems)}
+            "n_sealed": report.n_sealed, "seals_checked": report.seals_checked,
+            "n_unsealed_late": report.n_unsealed_late, "problems": records(report.problems)}
 
 
 @router.get("/registry/measures", tags=["registry"])
