@@ -100,8 +100,24 @@ def test_db_migrate_upgrades_a_database_of_the_previous_revision(tmp_path, no_ke
     db = storage.Database(url)
     storage.migrate(db, "0001")
     db.dispose()
-    result = runner.invoke(app, ["db", "verify-audit", "--db", url])
-    assert result.exit_code != 0 and isinstance(result.exception, storage.SchemaOutdated)
+    # an outdated schema is a message, not a traceback, for every command that opens it
+    obs = tmp_path / "x.csv"
+    obs.write_text("subject,visit,measure,site,side,trial,value,unit\n"
+                   "p1,0,ppt,lumbar,left,1,300,kPa\n")
+    for args in (["db", "verify-audit"], ["serve"], ["db", "import", str(obs), "--study", "s1"]):
+        result = runner.invoke(app, [*args, "--db", url], env={"COLUMNS": "200"})
+        assert result.exit_code == 1, (args, result.output)
+        assert isinstance(result.exception, SystemExit), (args, result.exception)
+        assert "schema revision 0001 differs from painmech's 0002; run `painmech db " \
+            "migrate`" in _text(result), args
+    # backing up must work before migrating; a missing file is named and not created
+    result = runner.invoke(app, ["db", "backup", str(tmp_path / "copy.sqlite"), "--db", url])
+    assert result.exit_code == 0 and (tmp_path / "copy.sqlite").is_file()
+    nowhere = tmp_path / "nowhere.sqlite"
+    result = runner.invoke(app, ["db", "backup", str(tmp_path / "copy2.sqlite"), "--db",
+                                 f"sqlite:///{nowhere}"])
+    assert result.exit_code == 1 and "no painmech database at" in _text(result)
+    assert not nowhere.exists() and not (tmp_path / "copy2.sqlite").exists()
     result = runner.invoke(app, ["db", "migrate", "--db", url])
     assert result.exit_code == 0 and "0001 → 0002" in _text(result)
     result = runner.invoke(app, ["db", "verify-audit", "--db", url])

@@ -26,7 +26,19 @@ def _open(db: str | None, create: bool = True):
     except (ValueError, OSError) as err:
         err_console.print(f"[red]error:[/red] audit key: {err}")
         raise typer.Exit(1) from None
-    return storage.open_database(db, create=create, audit_key=key)
+    return open_or_exit(lambda: storage.open_database(db, create=create, audit_key=key))
+
+
+def open_or_exit(opener):
+    """``opener()``, or exit 1 with the message when the schema does not match."""
+    from painmech import storage
+
+    try:
+        return opener()
+    except storage.SchemaOutdated as err:
+        err_console.print(f"[red]error:[/red] {err}; back it up first with `painmech db "
+                          "backup NEW_FILE`")
+        raise typer.Exit(1) from None
 
 
 def _password(stdin: bool) -> str:
@@ -93,7 +105,13 @@ def backup(target: Path = typer.Argument(..., help="New SQLite file to write."),
     """Copy a SQLite database consistently (online backup API), even while in use."""
     from painmech import storage
 
-    database = storage.open_database(db, create=False)
+    database = storage.Database(db)  # any schema revision: back up before migrating
+    missing = database.is_sqlite and not Path(database.url.database or "").is_file()
+    if missing or storage.current_revision(database) is None:
+        database.dispose()
+        err_console.print(f"[red]error:[/red] no painmech database at "
+                          f"{database.url.render_as_string(hide_password=True)}")
+        raise typer.Exit(1)
     try:
         path = storage.backup(database, target)
     except (ValueError, FileExistsError) as err:
@@ -173,7 +191,7 @@ def verify_audit(db: str | None = _DB,
     except (ValueError, OSError) as err:
         err_console.print(f"[red]error:[/red] audit key: {err}")
         raise typer.Exit(1) from None
-    database = storage.open_database(db, create=False)
+    database = open_or_exit(lambda: storage.open_database(db, create=False))
     with database.read() as session:
         report = storage.verify_audit(session, expect_head=expect_head, key=key)
     database.dispose()

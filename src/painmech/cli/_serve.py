@@ -24,8 +24,9 @@ def serve(db: str | None = typer.Option(None, "--db", help="Database URL (defaul
     import uvicorn
 
     from painmech.api import create_app
+    from painmech.cli._db import open_or_exit
 
-    application = create_app(db, request_threads=threads)
+    application = open_or_exit(lambda: create_app(db, request_threads=threads))
     console.print(f"painmech at [bold]http://{host}:{port}/[/bold]  (API docs: /docs; "
                   "Ctrl+C stops)")
     uvicorn.run(application, host=host, port=port, log_level="warning")
