@@ -177,7 +177,9 @@ def trial_summary(obs: pd.DataFrame, measure: str, offset: float = 0.0) -> pd.Da
     """
     sel = obs.loc[obs["measure"].eq(measure), ["subject", "visit", "site", "side", "trial",
                                                "value"]]
-    sel = sel.sort_values(["subject", "visit", "site", "side", "trial"], kind="stable")
+    # groupby keeps the row order inside each group, so a stable sort by trial alone
+    # orders every group's trials (first/last, and the order of the sums)
+    sel = sel.sort_values("trial", kind="stable")
     with np.errstate(divide="ignore", invalid="ignore"):
         sel = sel.assign(_log=np.log10(sel["value"].to_numpy(dtype=float) + offset))
     grouped = sel.groupby(["subject", "visit", "site", "side"], sort=True, observed=True)
@@ -190,6 +192,23 @@ def trial_summary(obs: pd.DataFrame, measure: str, offset: float = 0.0) -> pd.Da
 def _by_code(codes: np.ndarray, per_distinct: list[bool]) -> np.ndarray:
     """Per-row flags from one flag per distinct value (False for code -1)."""
     return np.append(np.asarray(per_distinct, dtype=bool), False)[codes]
+
+
+def _duplicated_keys(obs: pd.DataFrame, known: dict[str, np.ndarray]) -> np.ndarray:
+    """``obs.duplicated(subset=[*_GROUP, "trial"])`` on one combined integer key.
+
+    ``known`` holds codes already computed (``pd.factorize``, -1 = missing);
+    the other key columns are factorised here. When the combined key could
+    overflow int64, pandas' own ``duplicated`` is used.
+    """
+    codes, size = np.zeros(len(obs), dtype=np.int64), 1
+    for col in [*_GROUP, "trial"]:
+        code = known[col] if col in known else pd.factorize(obs[col])[0]
+        n = int(code.max()) + 2 if len(code) else 1  # room for -1 (missing)
+        if size * n >= 2**62:
+            return obs.duplicated(subset=[*_GROUP, "trial"], keep="first").to_numpy()
+        codes, size = codes * n + (code + 1), size * n
+    return pd.Series(codes).duplicated(keep="first").to_numpy()
 
 
 def check_observations(obs: pd.DataFrame) -> None:
@@ -208,7 +227,6 @@ def check_observations(obs: pd.DataFrame) -> None:
             "file": "<observations>", "row": 1, "column": missing, "value": "",
             "reason": "required column is missing"})]))
     rows = np.arange(len(obs)) + 2
-    measure = obs["measure"].astype(object)
     # each distinct measure, unit and side is checked once; rows look the answer up
     # by code (code -1 = missing cell, which fails every check)
     m_code, m_ids = pd.factorize(obs["measure"])
@@ -218,14 +236,15 @@ def check_observations(obs: pd.DataFrame) -> None:
     unit_ok = np.array([[u == c for u in u_ids] + [False] for c in [*canon, None]],
                        dtype=bool)
     bad_unit = ~unknown & ~unit_ok[m_code, u_code]
-    dup = obs.duplicated(subset=[*_GROUP, "trial"], keep="first").to_numpy()
     s_code, s_ids = pd.factorize(obs["side"])
     bad_side = ~_by_code(s_code, [s in SIDES for s in s_ids])
+    dup = _duplicated_keys(obs, {"measure": m_code, "side": s_code})
     parts = [
         pd.DataFrame({"file": "<observations>", "row": rows[unknown], "column": "measure",
-                      "value": measure[unknown].to_numpy(), "reason": "unknown measure"}),
+                      "value": obs["measure"].astype(object)[unknown].to_numpy(),
+                      "reason": "unknown measure"}),
         pd.DataFrame({"file": "<observations>", "row": rows[bad_unit], "column": "unit",
-                      "value": obs["unit"].to_numpy()[bad_unit],
+                      "value": obs["unit"][bad_unit].to_numpy(),
                       "reason": "not the measure's canonical unit; read files with "
                                 "painmech.io.read_observations or convert with "
                                 "painmech.registry.validate_observations"}),
@@ -233,7 +252,7 @@ def check_observations(obs: pd.DataFrame) -> None:
                       "value": obs["trial"].to_numpy()[dup],
                       "reason": "duplicate key (subject, visit, measure, site, side, trial)"}),
         pd.DataFrame({"file": "<observations>", "row": rows[bad_side], "column": "side",
-                      "value": obs["side"].to_numpy()[bad_side], "reason": "unknown side"}),
+                      "value": obs["side"][bad_side].to_numpy(), "reason": "unknown side"}),
     ]
     problems = problem_frame(parts)
     if not problems.empty:
