@@ -35,8 +35,8 @@ _TRUNK_CPT_NOTE = ("no absolute CPT reference on the trunk: its reference range 
 
 
 def _subject_attributes(metrics: pd.DataFrame, subjects: pd.DataFrame
-                        ) -> tuple[pd.Series, np.ndarray]:
-    """Sex (as a Series of the subjects' values) and age (years) of every metrics row.
+                        ) -> tuple[np.ndarray, pd.Index, np.ndarray]:
+    """Sex (as codes into the returned ids; -2 where missing) and age (years) per row.
 
     Subjects are looked up once per distinct id (integer codes of the metrics'
     subject column), not once per row.
@@ -53,8 +53,9 @@ def _subject_attributes(metrics: pd.DataFrame, subjects: pd.DataFrame
             "file": "<metrics>", "row": np.flatnonzero(missing) + 2, "column": "subject",
             "value": metrics["subject"].to_numpy()[missing],
             "reason": "subject has no row in the subjects table (sex and age are needed)"})]))
-    sex = subj["sex"].iloc[row_pos].reset_index(drop=True)
-    return sex, subj["age"].to_numpy(dtype=float)[row_pos]
+    sex_code, sex_ids = pd.factorize(subj["sex"])
+    sex_code = np.where(sex_code < 0, -2, sex_code)  # a missing sex matches no sex
+    return sex_code[row_pos], pd.Index(sex_ids), subj["age"].to_numpy(dtype=float)[row_pos]
 
 
 def _pair_codes(data: pd.DataFrame, table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -73,31 +74,39 @@ def _pair_codes(data: pd.DataFrame, table: pd.DataFrame) -> tuple[np.ndarray, np
     return m_row * n_site + s_row, tab
 
 
-def _lookup(pair: np.ndarray, sex: pd.Series, age: np.ndarray, table: pd.DataFrame,
-            table_pair: np.ndarray) -> pd.DataFrame:
+def _lookup(pair: np.ndarray, sex: np.ndarray, sex_ids: pd.Index, age: np.ndarray,
+            table: pd.DataFrame, table_pair: np.ndarray) -> pd.DataFrame:
     """Best reference row per metrics row: own sex before "all", age inside the band.
 
-    Rows and table meet on integer codes (pair, sex), so the candidate table
-    holds no strings.
+    Among the table rows of a row's (metric, site) whose band holds the age,
+    one of the row's own sex wins over an ``"all"`` row; among equals the
+    first in table order wins. The rows are sorted by pair once, so each
+    table row is compared with the rows of its own pair only (a loop over the
+    few table rows, not over metrics rows).
     """
-    sex_codes, _ = pd.factorize(pd.concat([sex.astype(object), table["sex"].astype(object)],
-                                          ignore_index=True), use_na_sentinel=False)
-    row_sex, tab_sex = sex_codes[:len(sex)], sex_codes[len(sex):]
-    row_sex = np.where(sex.isna().to_numpy(), -2, row_sex)  # a missing sex matches no row
-    rows = pd.DataFrame({"_pair": pair, "_sex": row_sex, "_age": age,
-                         "_rid": np.arange(len(pair))})
-    tab = pd.DataFrame({"_pair": table_pair, "sex": tab_sex,
-                        "_all": table["sex"].eq("all").to_numpy(),
-                        **{c: table[c].to_numpy() for c in ("age_min", "age_max", "mean",
-                                                              "sd", "n")}})
-    cand = rows.merge(tab, on="_pair", how="inner")
-    ok = ((cand["_age"] >= cand["age_min"]) & (cand["_age"] < cand["age_max"])
-          & (cand["sex"].eq(cand["_sex"]) | cand["_all"]))
-    cand = cand.loc[ok].assign(_prio=lambda d: d["_all"].astype(int))
-    best = cand.sort_values(["_rid", "_prio"]).drop_duplicates("_rid").set_index("_rid")
-    out = pd.DataFrame(index=np.arange(len(pair)))
+    n = len(pair)
+    best = np.full(n, -1)
+    prio = np.full(n, 2)
+    order = np.argsort(pair, kind="stable")
+    sorted_pair = pair[order]
+    lo = np.searchsorted(sorted_pair, table_pair, side="left")
+    hi = np.searchsorted(sorted_pair, table_pair, side="right")
+    is_all = table["sex"].eq("all").to_numpy(dtype=bool)
+    tab_sex = sex_ids.get_indexer(table["sex"])
+    age_min = table["age_min"].to_numpy()
+    age_max = table["age_max"].to_numpy()
+    for j in range(len(table) - 1, -1, -1):  # backwards: the first row in order wins ties
+        if table_pair[j] < 0:
+            continue
+        idx = order[lo[j]:hi[j]]
+        a = age[idx]
+        ok = (a >= age_min[j]) & (a < age_max[j]) & (is_all[j] | (sex[idx] == tab_sex[j]))
+        win = idx[ok & (int(is_all[j]) <= prio[idx])]
+        best[win], prio[win] = j, int(is_all[j])
+    out = pd.DataFrame(index=np.arange(n))
     for col in ("mean", "sd", "n"):
-        out[col] = best[col].reindex(out.index).to_numpy(dtype=float)
+        values = np.append(table[col].to_numpy(dtype=float), np.nan)  # best = -1: NaN
+        out[col] = values[best]
     return out
 
 
@@ -146,12 +155,12 @@ def zscore(metrics: pd.DataFrame, subjects: pd.DataFrame, ref: ReferenceSet, *,
         raise ValueError(f"{ref!r} is not fitted; call fit() or load() first")
     limits = dict(DEFAULT_COUNT_LIMITS if count_limits is None else count_limits)
     data = metrics.reset_index(drop=True)
-    sex, age = _subject_attributes(data, subjects)
+    sex, sex_ids, age = _subject_attributes(data, subjects)
     kind = metric_attribute(data["metric"], "score_kind").fillna("none").to_numpy(dtype=object)
     gain = metric_attribute(data["metric"], "gain").fillna(0).to_numpy(dtype=float)
     t, t_reason = transform_values(data["metric"], data["value"])
     pair, table_pair = _pair_codes(data, ref.table_)
-    found = _lookup(pair, sex, age, ref.table_, table_pair)
+    found = _lookup(pair, sex, sex_ids, age, ref.table_, table_pair)
     z = gain * (t - found["mean"].to_numpy()) / found["sd"].to_numpy()
     trunk_cpt_row = ((data["metric"].eq("cpt") & data["site"].isin(_TRUNK)).to_numpy()
                      & (trunk_cpt == "relative"))
