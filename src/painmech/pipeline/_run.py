@@ -95,10 +95,16 @@ def fit_reference(metrics: pd.DataFrame, subjects: pd.DataFrame, *, name: str = 
         When the subjects table has no subject of the reference condition.
     """
     condition = kwargs.get("condition", "healthy")
-    if not subjects["condition"].astype(str).eq(condition).any():
+    is_control = subjects["condition"].astype(str).eq(condition)
+    if not is_control.any():
         raise ValueError(f"no {condition!r} subjects to fit a reference set from; pass a "
                          "reference set instead")
-    ordered = metrics.sort_values(KEY, kind="stable").reset_index(drop=True)
+    # only the controls' rows enter the fit: sorting just those gives them the same
+    # relative order as sorting the whole table (the sort is stable)
+    first = subjects.drop_duplicates("subject")
+    controls = pd.Index(first.loc[first["condition"].astype(str).eq(condition), "subject"])
+    rows = metrics.loc[controls.get_indexer(metrics["subject"]) >= 0]
+    ordered = rows.sort_values(KEY, kind="stable").reset_index(drop=True)
     return ReferenceSet(name, min_n=min_n, **kwargs).fit(ordered, subjects)
 
 
