@@ -153,3 +153,84 @@ def test_request_threads_sets_the_worker_thread_limit(seeded, monkeypatch):
         create_app(seeded)
     with pytest.raises(ValueError, match="request_threads must be at least 1, got 0"):
         create_app(seeded, request_threads=0)
+
+
+def test_a_new_version_recomputes_only_the_changed_subjects(client, token, app, monkeypatch):
+    # after each write, the cached (incremental) analysis must equal a run
+    # without cache on the stored data, and compute_metrics must have seen
+    # exactly the subjects the write touched
+    import pandas.testing as pdt
+
+    import painmech.measures as measures
+
+    seen = []
+    real = measures.compute_metrics
+
+    def spying(obs, subjects, *args, **kwargs):
+        seen.append(sorted(set(obs["subject"])))
+        return real(obs, subjects, *args, **kwargs)
+
+    monkeypatch.setattr(measures, "compute_metrics", spying)
+    cache, owner = {}, _actor(app, "owner")
+    viewer = _actor(app, "viewer")
+
+    def check(expected_subjects):
+        seen.clear()
+        got = _analysis.analyse(app.state.db, viewer, "s1", cache, 3)
+        assert seen == [expected_subjects]
+        fresh = _analysis.analyse(app.state.db, owner, "s1", None, 3)
+        for table in ("metrics", "scores", "profile"):
+            pdt.assert_frame_equal(getattr(got, table), getattr(fresh, table))
+        assert got.fingerprints.equals(fresh.fingerprints)
+        return got
+
+    first = _analysis.analyse(app.state.db, viewer, "s1", cache, 3)
+    assert len(first.fingerprints) == len(first.subjects) == 12
+    headers = token["editor"]
+    # new observations of a patient
+    client.post("/api/studies/s1/observations/bulk",
+                json={"observations": obs_rows(3, subject="ex07", visit=9)},
+                headers=headers).raise_for_status()
+    check(["ex07"])
+    # a corrected value of a healthy control (changes the reference for everyone)
+    stored = client.get("/api/studies/s1/observations?subject=ex02", headers=headers).json()
+    client.patch(f"/api/studies/s1/observations/{stored[0]['id']}",
+                 json={"value": stored[0]["value"] + 1, "reason": "transcription error"},
+                 headers=headers).raise_for_status()
+    check(["ex02"])
+    # a deleted observation and a changed condition
+    client.request("DELETE", f"/api/studies/s1/observations/{stored[1]['id']}",
+                   json={"reason": "duplicate entry"}, headers=token["owner"]
+                   ).raise_for_status()
+    check(["ex02"])
+    client.patch("/api/studies/s1/subjects/ex10", json={"condition": "recurrent_lbp",
+                                                         "reason": "diagnosis revised"},
+                 headers=headers).raise_for_status()
+    check(["ex10"])
+    # a new subject with data
+    client.post("/api/studies/s1/subjects", json={"subject": "ex99", "sex": "male", "age": 50,
+                                                  "condition": "chronic_lbp"},
+                headers=headers).raise_for_status()
+    client.post("/api/studies/s1/observations/bulk",
+                json={"observations": obs_rows(3, subject="ex99", visit=0)},
+                headers=headers).raise_for_status()
+    last = check(["ex99"])
+    assert "ex99" in set(last.metrics["subject"])
+
+
+def test_fingerprints_ignore_row_order_and_see_every_column():
+    import pandas as pd
+
+    subjects = pd.DataFrame({"subject": ["a", "b"], "sex": ["female", "male"],
+                             "age": [30.0, 40.0], "condition": ["healthy", "healthy"]})
+    obs = pd.DataFrame({"subject": ["a", "a", "b"], "visit": [0, 0, 0],
+                        "measure": ["ppt", "ppt", "ppt"], "value": [300.0, 310.0, 280.0]})
+    base = _analysis.fingerprints(subjects, obs)
+    shuffled = _analysis.fingerprints(subjects, obs.iloc[[2, 1, 0]])
+    assert base.equals(shuffled)
+    changed = _analysis.fingerprints(subjects, obs.assign(value=[300.0, 310.5, 280.0]))
+    assert changed["a"] != base["a"] and changed["b"] == base["b"]
+    older = _analysis.fingerprints(subjects.assign(age=[30.0, 41.0]), obs)
+    assert older["a"] == base["a"] and older["b"] != base["b"]
+    with pytest.raises(ValueError, match="missing from the subjects table"):
+        _analysis.fingerprints(subjects.iloc[:1], obs)

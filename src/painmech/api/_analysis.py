@@ -10,9 +10,14 @@ One run per study and data version is kept in the app's cache: the version is
 the id of the study's latest data-changing audit entry (every create, update,
 delete and import writes one in the same transaction, so any write gives a new
 key). Concurrent requests for the same key wait for one computation instead of
-each running the pipeline. Per-subject views (row subsets, figures, page
-tables) are kept on the :class:`Analysis` itself (:meth:`Analysis.memo`), so
-they go when the data change.
+each running the pipeline. A new version reuses the metrics of every subject
+whose stored data did not change (a fingerprint per subject: the hash of its
+subject row plus the sum of the hashes of its observation rows); metrics are
+computed per subject-visit from that subject's own data, so only the changed
+subjects are recomputed, then the reference, z-scores and profiles of the
+whole study are rebuilt (the controls may have changed). Per-subject views
+(row subsets, figures, page tables) are kept on the :class:`Analysis` itself
+(:meth:`Analysis.memo`), so they go when the data change.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
@@ -54,6 +60,7 @@ class Analysis:
     scores: pd.DataFrame
     profile: pd.DataFrame
     reference: object
+    fingerprints: pd.Series | None = field(default=None, repr=False, compare=False)
     _memo: OrderedDict = field(default_factory=OrderedDict, repr=False, compare=False)
     _locks: dict = field(default_factory=dict, repr=False, compare=False)
     _guard: threading.Lock = field(default_factory=threading.Lock, repr=False,
@@ -138,7 +145,9 @@ def analyse(db: Database, actor: Actor, code: str, cache: dict | None = None,
             hit = cache.get(key) if cache is not None else None
             if hit is not None:
                 return hit
-            result, key = _run(db, actor, code, min_n)
+            previous = next((v for k, v in list(cache.items()) if k[0] == key[0] and
+                             k[2] == min_n), None) if cache is not None else None
+            result, key = _run(db, actor, code, min_n, previous)
             if cache is not None:
                 with _LOCKS_GUARD:
                     for old in [k for k in cache if k[0] == key[0] and k[2] == min_n]:
@@ -152,8 +161,49 @@ def analyse(db: Database, actor: Actor, code: str, cache: dict | None = None,
             _LOCKS.pop(lock_key, None)
 
 
-def _run(db: Database, actor: Actor, code: str, min_n: int) -> tuple[Analysis, tuple]:
+def fingerprints(subjects: pd.DataFrame, observations: pd.DataFrame) -> pd.Series:
+    """One number per subject that changes whenever its stored data change.
+
+    The hash of the subject's row (:func:`pandas.util.hash_pandas_object`)
+    plus the sum, modulo 2⁶⁴, of the hashes of its observation rows (any
+    column), so the row order of the load does not matter.
+    """
+    subj = pd.util.hash_pandas_object(subjects.set_index("subject"), index=True)
+    out = subj.to_numpy(dtype="uint64").copy()
+    position = pd.Index(subj.index).get_indexer(observations["subject"])
+    if (position < 0).any():
+        raise ValueError("observations of a subject missing from the subjects table")
+    rows = pd.util.hash_pandas_object(observations, index=False).to_numpy(dtype="uint64")
+    np.add.at(out, position, rows)  # unsigned: wraps modulo 2**64, no rounding
+    return pd.Series(out, index=subj.index, dtype="uint64")
+
+
+def _metrics(obs: pd.DataFrame, subjects: pd.DataFrame, prints: pd.Series,
+             previous: Analysis | None) -> pd.DataFrame:
+    """Metrics of the study, recomputing only subjects whose fingerprint changed."""
     from painmech.measures import compute_metrics
+
+    if previous is None or previous.fingerprints is None:
+        return compute_metrics(obs, subjects)
+    old = previous.fingerprints.reindex(prints.index)
+    changed = set(prints.index[old.isna() | old.ne(prints)])
+    gone = set(previous.fingerprints.index) - set(prints.index)
+    kept = previous.metrics.loc[~previous.metrics["subject"].isin(changed | gone)]
+    if not changed:
+        return kept.reset_index(drop=True)
+    fresh = compute_metrics(obs.loc[obs["subject"].isin(changed)],
+                            subjects.loc[subjects["subject"].isin(changed)])
+    if kept.empty:
+        return fresh
+    both = pd.concat([kept, fresh], ignore_index=True)
+    # compute_metrics orders by subject first and a subject's rows do not
+    # depend on other subjects, so a stable sort by subject gives the full run
+    order = np.argsort(both["subject"].to_numpy(dtype=object), kind="stable")
+    return both.iloc[order].reset_index(drop=True)
+
+
+def _run(db: Database, actor: Actor, code: str, min_n: int,
+         previous: Analysis | None = None) -> tuple[Analysis, tuple]:
     from painmech.mechanisms import profile
     from painmech.norms import ReferenceSet, zscore
 
@@ -163,8 +213,10 @@ def _run(db: Database, actor: Actor, code: str, min_n: int) -> tuple[Analysis, t
         key = (study.id, _version(session, study.id), min_n)
         subjects = storage.load_subjects(session, actor, study)
         obs = storage.load_observations(session, actor, study)
-    metrics = compute_metrics(obs, subjects)
+    prints = fingerprints(subjects, obs)
+    metrics = _metrics(obs, subjects, prints, previous)
     ref = ReferenceSet(name=f"{code}_controls", source=f"healthy controls of study {code}",
                        min_n=min_n).fit(metrics, subjects)
     scores = zscore(metrics, subjects, ref)
-    return Analysis(code, subjects, obs, metrics, scores, profile(scores, subjects), ref), key
+    return Analysis(code, subjects, obs, metrics, scores, profile(scores, subjects), ref,
+                    prints), key
