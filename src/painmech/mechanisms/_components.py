@@ -36,8 +36,10 @@ class Context:
     Attributes
     ----------
     rows : pandas.DataFrame
-        Scores rows with ``condition, role, icc, sigma, icc_default`` and the
-        unit position ``_unit`` (int64, into ``index``) added.
+        The scores rows with the columns the rules use: ``metric, value, z,
+        ref, method`` and the added ``role, icc, sigma, icc_default`` and unit
+        position ``_unit`` (int64, into ``index``); the text columns are
+        categoricals.
     index : pandas.MultiIndex
         Every (subject, visit) of the scores table, sorted.
     condition : numpy.ndarray of str
@@ -81,11 +83,16 @@ class Outcome:
     flag_value: np.ndarray | None = None
 
 
-def _per_unit(frame: pd.DataFrame, column: str, how: str, index: pd.MultiIndex) -> np.ndarray:
+def _per_unit(frame: pd.DataFrame, column: str | list[str], how: str, index: pd.MultiIndex
+              ) -> np.ndarray:
     """Aggregate ``column`` per unit (pandas' own reductions, so NaN handling and
     summation are those of ``groupby``); NaN for units without rows.
+
+    A list of columns is aggregated in one grouping and gives one column of the
+    returned 2-D array per name.
     """
-    out = np.full(len(index), np.nan)
+    shape = (len(index),) if isinstance(column, str) else (len(index), len(column))
+    out = np.full(shape, np.nan)
     if frame.empty:
         return out
     agg = frame.groupby(UNIT, sort=False)[column].agg(how)
@@ -106,9 +113,10 @@ def evaluate(ctx: Context, comp: Component) -> ComponentResult:
     says; the probability follows :func:`exceed_probability`.
     """
     r = ctx.rows
-    sel = r[r["metric"].isin(comp.metrics) & r["value"].notna()]
+    keep = r["metric"].isin(comp.metrics).to_numpy() & r["value"].notna().to_numpy()
     if comp.role is not None:
-        sel = sel[sel["role"] == comp.role]
+        keep &= (r["role"] == comp.role).to_numpy()
+    sel = r[keep]
     scored = sel[sel["z"].notna()]
     if len(scored) and comp.combine == "first":
         order = {m: i for i, m in enumerate(comp.metrics)}
@@ -118,9 +126,7 @@ def evaluate(ctx: Context, comp: Component) -> ComponentResult:
     elif len(scored) and comp.combine == "max":
         scored = scored.loc[scored.groupby(UNIT, sort=False)["z"].idxmax().to_numpy()]
     idx = ctx.index
-    z = _per_unit(scored, "z", "mean", idx)
-    sigma = _per_unit(scored, "sigma", "mean", idx)
-    icc = _per_unit(scored, "icc", "mean", idx)
+    z, sigma, icc = _per_unit(scored, ["z", "sigma", "icc"], "mean", idx).T
     defaulted = _per_unit(scored.assign(d=scored["icc_default"].astype(float)), "d", "max",
                           idx) > 0
     measured = _has_rows(sel, len(idx))
@@ -132,8 +138,7 @@ def evaluate(ctx: Context, comp: Component) -> ComponentResult:
     status = np.where(np.isnan(z), np.where(measured, "no_reference", "not_assessed"), status)
     # the basis of the finding: the scored rows, or the measured rows where none was scored
     unscored = _has_rows(scored, len(idx))[sel[UNIT].to_numpy()]
-    basis = pd.concat([scored, sel[~unscored]], ignore_index=True)[[*KEYS, UNIT, "metric",
-                                                                    "ref"]]
+    basis = pd.concat([scored, sel[~unscored]], ignore_index=True)[[UNIT, "metric", "ref"]]
     return ComponentResult(z=z, sigma=sigma, p=p, status=status.astype(object),
                            defaulted=defaulted, basis=basis)
 

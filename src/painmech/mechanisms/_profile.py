@@ -25,8 +25,11 @@ PROFILE_COLUMNS = [
 ]
 
 _SCORES_REQUIRED = ["subject", "visit", "metric", "value", "z"]
-#: Text columns of the prepared rows held as categoricals.
-_CATEGORICAL = ["subject", "metric", "site", "side", "ref", "method", "condition", "role"]
+#: Columns of the prepared rows that the rules use (text ones as categoricals, so
+#: that the many selections by metric and role filter and compare integer codes).
+_RULE_COLUMNS = {"metric": "category", "value": float, "z": float, "ref": "category",
+                 "method": "category", "role": "category", "icc": float, "sigma": float,
+                 "icc_default": bool}
 
 
 def _text(scores: pd.DataFrame, column: str, default: str, missing: str | None = None
@@ -86,9 +89,7 @@ def _prepare(scores: pd.DataFrame, subjects: pd.DataFrame,
     icc, sigma, defaulted = row_error(rows["metric"], rows["n_trials"], rows["method"],
                                       settings)
     rows["icc"], rows["sigma"], rows["icc_default"] = icc, sigma, defaulted
-    # the rules select rows by metric and role many times over; as categoricals the
-    # text columns are filtered and compared as integer codes
-    return rows.astype({c: "category" for c in _CATEGORICAL})
+    return rows
 
 
 def _units(rows: pd.DataFrame) -> tuple[pd.MultiIndex, np.ndarray, np.ndarray]:
@@ -180,9 +181,10 @@ def profile(scores: pd.DataFrame, subjects: pd.DataFrame, *,
         raise ValueError(f"unknown mechanism(s): {', '.join(unknown)}; "
                          f"allowed: {', '.join(CATALOG)}")
     rows = _prepare(scores, subjects, settings)
-    index, rows[UNIT], first = _units(rows)
-    ctx = Context(rows=rows, index=index,
-                  condition=rows["condition"].to_numpy(dtype=object)[first],
+    index, unit, first = _units(rows)
+    lean = rows[list(_RULE_COLUMNS)].astype(_RULE_COLUMNS).assign(**{UNIT: unit})
+    ctx = Context(rows=lean, index=index,
+                  condition=rows["condition"].iloc[first].to_numpy(dtype=object),
                   settings=settings)
     parts = [_columns(ctx, m) for m in wanted]
     if not parts or not len(index):

@@ -162,7 +162,7 @@ def _homeostatic(ctx: Context, spec: MechanismSpec) -> Outcome:
                       np.where(from_p != "", from_p, "not_assessed"))
     r = ctx.rows
     basis = r[r["metric"].isin(["homeostatic_z", "homeostatic_class"])
-              & r["value"].notna()][["subject", "visit", UNIT, "metric", "ref"]]
+              & r["value"].notna()][[UNIT, "metric", "ref"]]
     n = len(status)
     return Outcome(status=status.astype(object), score=hz, probability=p, basis=[basis],
                    flags=join_tokens(n, [(np.isfinite(cls), "homeostatic_class")]),
