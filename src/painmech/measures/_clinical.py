@@ -28,7 +28,7 @@ import pandas as pd
 
 from painmech.measures._options import MetricOptions
 from painmech.measures._somatosensory import item_total
-from painmech.measures._table import concat_metrics, metric_rows, trial_summary
+from painmech.measures._table import concat_metrics, metric_rows, text_where, trial_summary
 
 __all__ = ["CLINICAL_MEASURES", "clinical_metrics"]
 
@@ -49,8 +49,8 @@ _KEY = ["subject", "visit"]
 
 def _recorded(obs: pd.DataFrame, measure: str) -> pd.DataFrame:
     s = trial_summary(obs, measure)
-    method = np.where(s["n"] > 1, "mean of " + s["n"].astype(str) + " recorded values",
-                      "recorded")
+    method = text_where(s["n"] > 1, lambda m: "mean of " + s["n"][m].astype(str)
+                        + " recorded values", "recorded")
     return metric_rows(s, measure, s["mean"], s["n"], method)
 
 

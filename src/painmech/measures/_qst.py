@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from painmech.measures._options import MetricOptions
-from painmech.measures._table import concat_metrics, metric_rows, trial_summary
+from painmech.measures._table import concat_metrics, metric_rows, text_where, trial_summary
 from painmech.registry import SITES
 from painmech.registry._metrics_qst import (
     COLD_CUTOFF_DEGC,
@@ -49,14 +49,15 @@ def _censored_rows(obs, measure, cutoff, side_of_cut):
     s = trial_summary(obs, measure)
     sel = obs.loc[obs["measure"].eq(measure)]
     at_cut = sel["value"].le(cutoff) if side_of_cut == "left" else sel["value"].ge(cutoff)
+    # the same rows grouped by the same sorted keys: one count per row of s, in order
     n_cut = (sel.assign(_cut=at_cut.to_numpy()).groupby(_SITE_KEY, observed=True)["_cut"]
-             .sum().rename("n_cut").reset_index())
-    s = s.merge(n_cut, on=_SITE_KEY, how="left")
+             .sum())
+    s = s.assign(n_cut=n_cut.to_numpy())
     k = s["n_cut"].fillna(0).astype("int64")
     censored = np.where(k > 0, side_of_cut, "")
-    method = np.where(
+    method = text_where(
         k > 0,
-        "mean of trials; " + k.astype(str) + " of " + s["n"].astype(str)
+        lambda m: "mean of trials; " + k[m].astype(str) + " of " + s["n"][m].astype(str)
         + f" trial(s) at the {cutoff:g} °C cut-off",
         "mean of trials")
     return s.assign(censored=censored), metric_rows(

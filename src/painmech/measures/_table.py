@@ -29,6 +29,7 @@ __all__ = [
     "empty_metrics",
     "metric_rows",
     "site_roles",
+    "text_where",
     "trial_summary",
 ]
 
@@ -120,6 +121,30 @@ def site_roles(site: pd.Series, condition_code: np.ndarray, conditions) -> pd.Se
     roles = site_role(pd.Series(sites.take(pairs // len(conds))),
                       pd.Series(conds.take(pairs % len(conds))))
     return pd.Series(roles.astype(str).array.take(pair_of_row.reshape(-1)), name="site_role")
+
+
+def text_where(mask, make, other: str) -> np.ndarray:
+    """``np.where(mask, make(mask), other)`` with the strings built only where needed.
+
+    Parameters
+    ----------
+    mask : array-like of bool
+        Rows that get a built text.
+    make : callable
+        ``make(mask)`` returns the texts of the masked rows, in order (e.g. a
+        string concatenation over the selected rows of a table).
+    other : str
+        Text of every other row.
+
+    Returns
+    -------
+    numpy.ndarray of object
+    """
+    mask = np.asarray(mask, dtype=bool)
+    out = np.full(len(mask), other, dtype=object)
+    if mask.any():
+        out[mask] = np.asarray(make(mask), dtype=object)
+    return out
 
 
 def metric_rows(keys: pd.DataFrame, metric: str, value, n_trials, method,
