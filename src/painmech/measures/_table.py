@@ -266,7 +266,7 @@ def check_observations(obs: pd.DataFrame) -> None:
     dup = _duplicated_keys(obs, {"measure": m_code, "side": s_code})
     parts = [
         pd.DataFrame({"file": "<observations>", "row": rows[unknown], "column": "measure",
-                      "value": obs["measure"].astype(object)[unknown].to_numpy(),
+                      "value": obs["measure"][unknown].astype(object).to_numpy(),
                       "reason": "unknown measure"}),
         pd.DataFrame({"file": "<observations>", "row": rows[bad_unit], "column": "unit",
                       "value": obs["unit"][bad_unit].to_numpy(),
