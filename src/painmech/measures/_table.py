@@ -117,10 +117,11 @@ def site_roles(site: pd.Series, condition_code: np.ndarray, conditions) -> pd.Se
     conds = pd.Index(conditions).append(pd.Index([np.nan]))
     code = np.where(condition_code < 0, len(conds) - 1, condition_code)
     site_code, sites = pd.factorize(site, use_na_sentinel=False)
-    pairs, pair_of_row = np.unique(site_code * len(conds) + code, return_inverse=True)
+    # hashing the pair codes is cheaper than sorting them (np.unique)
+    pair_of_row, pairs = pd.factorize(site_code * len(conds) + code)
     roles = site_role(pd.Series(sites.take(pairs // len(conds))),
                       pd.Series(conds.take(pairs % len(conds))))
-    return pd.Series(roles.astype(str).array.take(pair_of_row.reshape(-1)), name="site_role")
+    return pd.Series(roles.astype(str).array.take(pair_of_row), name="site_role")
 
 
 def text_where(mask, make, other: str) -> np.ndarray:
