@@ -211,14 +211,15 @@ def summarise(ctx: Context, spec: MechanismSpec, basis: list[pd.DataFrame]
         return empty, np.zeros(n, dtype="int64"), empty.copy()
     b = pd.concat(frames, ignore_index=True)
     unit = b[UNIT].to_numpy()
-    codes, metric_ids = pd.factorize(b["metric"].to_numpy(dtype=object))
+    codes, metric_ids = pd.factorize(b["metric"])  # order of first appearance
+    metric_ids = np.asarray(metric_ids, dtype=object)
     has = np.zeros((n, len(metric_ids)), dtype=bool)
     has[unit, codes] = True
     count = has.sum(axis=1).astype("int64")
     used = join_tokens(n, [(has[:, j], metric) for j, metric in enumerate(metric_ids)])
-    ref = b["ref"].astype(str).to_numpy(dtype=object)
-    named = ref != ""
-    ref_codes, ref_ids = pd.factorize(ref[named], sort=True)
+    ref = b["ref"].astype(str)
+    named = ref.ne("").to_numpy()
+    ref_codes, ref_ids = pd.factorize(ref[named].to_numpy(dtype=object), sort=True)
     has_ref = np.zeros((n, len(ref_ids)), dtype=bool)
     has_ref[unit[named], ref_codes] = True
     refs = join_tokens(n, [(has_ref[:, j], r) for j, r in enumerate(ref_ids)])
