@@ -32,6 +32,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from painmech import storage
+from painmech._utils._lookup import positions
 from painmech.storage import Actor, Database
 from painmech.storage._models import AuditEntry
 
@@ -104,6 +105,11 @@ class Analysis:
         return frame
 
 
+def _versions_of(cache: dict, key: tuple) -> list[tuple]:
+    """Keys of ``cache`` for the same study and ``min_n`` as ``key`` (any data version)."""
+    return [k for k in cache if k[0] == key[0] and k[2] == key[2]]
+
+
 def _checked_key(session, actor: Actor, code: str, min_n: int) -> tuple[int, int, int]:
     """Cache key (study id, data version, min_n) after the actor's view check."""
     study = storage.get_study(session, code)
@@ -145,12 +151,14 @@ def analyse(db: Database, actor: Actor, code: str, cache: dict | None = None,
             hit = cache.get(key) if cache is not None else None
             if hit is not None:
                 return hit
-            previous = next((v for k, v in list(cache.items()) if k[0] == key[0] and
-                             k[2] == min_n), None) if cache is not None else None
+            previous = None
+            if cache is not None:
+                with _LOCKS_GUARD:
+                    previous = next((cache[k] for k in _versions_of(cache, key)), None)
             result, key = _run(db, actor, code, min_n, previous)
             if cache is not None:
                 with _LOCKS_GUARD:
-                    for old in [k for k in cache if k[0] == key[0] and k[2] == min_n]:
+                    for old in _versions_of(cache, key):
                         del cache[old]  # older versions of this study are never asked again
                     if len(cache) >= 16:
                         cache.clear()
@@ -170,7 +178,7 @@ def fingerprints(subjects: pd.DataFrame, observations: pd.DataFrame) -> pd.Serie
     """
     subj = pd.util.hash_pandas_object(subjects.set_index("subject"), index=True)
     out = subj.to_numpy(dtype="uint64").copy()
-    position = pd.Index(subj.index).get_indexer(observations["subject"])
+    position = positions(observations["subject"], subj.index)
     if (position < 0).any():
         raise ValueError("observations of a subject missing from the subjects table")
     rows = pd.util.hash_pandas_object(observations, index=False).to_numpy(dtype="uint64")

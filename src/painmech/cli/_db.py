@@ -17,15 +17,22 @@ _DB = typer.Option(None, "--db", help="Database URL (default: $PAINMECH_DB_URL o
                    "file in ~/.local/share/painmech).")
 
 
+def _audit_key(path: Path | None = None) -> bytes | None:
+    """The audit key from ``path`` or the environment (None when none is set); exit 1 if bad."""
+    from painmech import storage
+
+    try:
+        return storage.load_audit_key(path, required=False)
+    except (ValueError, OSError) as err:
+        err_console.print(f"[red]error:[/red] audit key: {err}")
+        raise typer.Exit(1) from None
+
+
 def _open(db: str | None, create: bool = True):
     """Open the database; new audit entries are sealed when an audit key is configured."""
     from painmech import storage
 
-    try:
-        key = storage.load_audit_key(required=False)
-    except (ValueError, OSError) as err:
-        err_console.print(f"[red]error:[/red] audit key: {err}")
-        raise typer.Exit(1) from None
+    key = _audit_key()
     return open_or_exit(lambda: storage.open_database(db, create=create, audit_key=key))
 
 
@@ -186,11 +193,7 @@ def verify_audit(db: str | None = _DB,
     """Recompute the audit log's hash chain and seals; exit code 1 when it was tampered with."""
     from painmech import storage
 
-    try:
-        key = storage.load_audit_key(key_file, required=False)
-    except (ValueError, OSError) as err:
-        err_console.print(f"[red]error:[/red] audit key: {err}")
-        raise typer.Exit(1) from None
+    key = _audit_key(key_file)
     database = open_or_exit(lambda: storage.open_database(db, create=False))
     with database.read() as session:
         report = storage.verify_audit(session, expect_head=expect_head, key=key)

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from painmech._utils._checks import check_columns, problem_frame
+from painmech._utils._lookup import member, positions
 from painmech.exceptions import ValidationError
 from painmech.measures._blood import BLOOD_MEASURES, blood_metrics
 from painmech.measures._clinical import CLINICAL_MEASURES, clinical_metrics
@@ -70,11 +71,7 @@ FAMILIES: tuple[Family, ...] = (
 
 def _check_subjects(obs: pd.DataFrame, subjects: pd.DataFrame) -> None:
     check_columns(subjects, ["subject", "condition"], "subjects")
-    known = pd.Index(subjects["subject"].astype(str).unique())
-    # one look-up per distinct subject, not per row (a hash look-up: isin on
-    # thousands of Arrow strings is slower)
-    codes, ids = pd.factorize(obs["subject"].astype(str), use_na_sentinel=False)
-    orphan = (known.get_indexer(ids) < 0)[codes]
+    orphan = ~member(obs["subject"].astype(str), subjects["subject"].astype(str))
     if orphan.any():
         rows = np.flatnonzero(orphan) + 2
         raise ValidationError(problem_frame([pd.DataFrame({
@@ -150,8 +147,7 @@ def compute_metrics(observations: pd.DataFrame, subjects: pd.DataFrame | None = 
     if subjects is not None:
         # each row's condition as a code: subject -> row of the subjects table -> condition
         subj = subjects.drop_duplicates("subject")
-        codes, ids = pd.factorize(metrics["subject"])
-        pos = np.append(pd.Index(subj["subject"]).get_indexer(ids), -1)[codes]
+        pos = positions(metrics["subject"], subj["subject"])
         cond_code, conds = pd.factorize(subj["condition"], use_na_sentinel=False)
         cond_of_row = np.where(pos >= 0, np.append(cond_code, -1)[pos], -1)
         metrics["site_role"] = site_roles(metrics["site"], cond_of_row, conds).array

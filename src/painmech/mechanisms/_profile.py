@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from painmech._utils._checks import check_columns
+from painmech._utils._lookup import positions
 from painmech.measures._table import as_str, site_roles
 from painmech.mechanisms._catalog import CATALOG
 from painmech.mechanisms._components import UNIT, Context, summarise
@@ -76,9 +77,7 @@ def _prepare(scores: pd.DataFrame, subjects: pd.DataFrame,
         raise ValueError(f"unknown condition(s) in the subjects table: {', '.join(bad)}; "
                          f"allowed: {', '.join(CONDITIONS)}")
     # conditions and site roles are looked up once per distinct subject and site
-    codes, ids = pd.factorize(rows["subject"])
-    pos = pd.Index(subj["subject"]).get_indexer(ids)
-    row_pos = np.where(codes >= 0, pos[codes], -1)
+    row_pos = positions(rows["subject"], subj["subject"])
     if (row_pos < 0).any():
         missing = sorted(set(rows.loc[row_pos < 0, "subject"]))
         raise ValueError("the scores table has subject(s) without a row in the subjects "

@@ -15,6 +15,7 @@ import pandas as pd
 from scipy import stats
 
 from painmech._utils._checks import check_columns, check_option, problem_frame
+from painmech._utils._lookup import positions
 from painmech.exceptions import ValidationError
 from painmech.norms._reference import ReferenceSet
 from painmech.norms._transform import map_distinct, metric_attribute, transform_values
@@ -44,9 +45,7 @@ def _subject_attributes(metrics: pd.DataFrame, subjects: pd.DataFrame
     check_columns(metrics, ["subject", "visit", "metric", "site", "side", "value"], "metrics")
     check_columns(subjects, ["subject", "sex", "age"], "subjects")
     subj = subjects.drop_duplicates("subject").set_index("subject")
-    codes, ids = pd.factorize(metrics["subject"])
-    pos = subj.index.get_indexer(ids)
-    row_pos = np.where(codes >= 0, pos[codes], -1)
+    row_pos = positions(metrics["subject"], subj.index)
     missing = row_pos < 0
     if missing.any():
         raise ValidationError(problem_frame([pd.DataFrame({

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 
 from painmech._utils._checks import check_columns
+from painmech._utils._lookup import member
 from painmech.measures import MetricOptions, compute_metrics
 from painmech.measures._table import KEY
 from painmech.mechanisms import profile
@@ -42,20 +42,10 @@ class PipelineResult:
     reference: ReferenceSet
 
 
-def _member(values: pd.Series, wanted) -> np.ndarray:
-    """``values.isin(wanted)``, looked up once per distinct value.
-
-    The column is factorised (fast on Arrow strings) and only its distinct
-    values are searched in a hash index of ``wanted``.
-    """
-    codes, distinct = pd.factorize(values, use_na_sentinel=False)
-    return (pd.Index(wanted).unique().get_indexer(distinct) >= 0)[codes]
-
-
 def _subjects_of(subjects: pd.DataFrame, observations: pd.DataFrame) -> pd.DataFrame:
     """The rows of ``subjects`` for the subjects present in ``observations``."""
     check_columns(subjects, ["subject", "sex", "age", "condition"], "subjects")
-    return subjects.loc[_member(subjects["subject"], observations["subject"].unique())]
+    return subjects.loc[member(subjects["subject"], observations["subject"].unique())]
 
 
 def control_metrics(observations: pd.DataFrame, subjects: pd.DataFrame, *,
@@ -69,7 +59,7 @@ def control_metrics(observations: pd.DataFrame, subjects: pd.DataFrame, *,
     """
     check_columns(subjects, ["subject", "condition"], "subjects")
     controls = subjects.loc[subjects["condition"].astype(str).eq(condition), "subject"]
-    obs = observations.loc[_member(observations["subject"], controls)]
+    obs = observations.loc[member(observations["subject"], controls)]
     if obs.empty:
         return compute_metrics(observations.iloc[:0])
     return compute_metrics(obs, _subjects_of(subjects, obs), options=options)
@@ -111,7 +101,7 @@ def fit_reference(metrics: pd.DataFrame, subjects: pd.DataFrame, *, name: str = 
     # relative order as sorting the whole table (the sort is stable)
     first = subjects.drop_duplicates("subject")
     controls = pd.Index(first.loc[first["condition"].astype(str).eq(condition), "subject"])
-    rows = metrics.loc[_member(metrics["subject"], controls)]
+    rows = metrics.loc[member(metrics["subject"], controls)]
     ordered = rows.sort_values(KEY, kind="stable").reset_index(drop=True)
     return ReferenceSet(name, min_n=min_n, **kwargs).fit(ordered, subjects)
 

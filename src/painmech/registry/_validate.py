@@ -153,6 +153,14 @@ def _problems(file, rows, column, values, reason) -> pd.DataFrame:
     )
 
 
+def _pseudonym_problems(file, rows, subject: pd.Series, skip: pd.Series) -> list[pd.DataFrame]:
+    """Pseudonyms with a control character, or that cannot name a web address segment."""
+    unsafe = unsafe_pseudonym(subject) & ~skip
+    path = path_unsafe_pseudonym(subject) & ~skip & ~unsafe
+    return [_problems(file, rows[unsafe], "subject", subject[unsafe], _UNSAFE_REASON),
+            _problems(file, rows[path], "subject", subject[path], _PATH_REASON)]
+
+
 def _identifier_problems(data: pd.DataFrame, file: str) -> list[pd.DataFrame]:
     found = identifier_columns(data.columns)
     return [
@@ -200,10 +208,7 @@ def validate_subjects(data: pd.DataFrame, file: str = "<subjects>") -> Validated
     mail = looks_like_email(subject) & ~bad
     probs.append(_problems(file, rows[mail], "subject", subject[mail],
                            "looks like an e-mail address; use a pseudonym"))
-    unsafe = unsafe_pseudonym(subject) & ~bad
-    probs.append(_problems(file, rows[unsafe], "subject", subject[unsafe], _UNSAFE_REASON))
-    path = path_unsafe_pseudonym(subject) & ~bad & ~unsafe
-    probs.append(_problems(file, rows[path], "subject", subject[path], _PATH_REASON))
+    probs.extend(_pseudonym_problems(file, rows, subject, bad))
     dup = subject.duplicated(keep="first") & ~bad
     probs.append(_problems(file, rows[dup], "subject", subject[dup], "duplicate subject"))
     sex_raw = _text(data["sex"])
@@ -299,10 +304,7 @@ def validate_observations(
     subject = _text(data["subject"])
     empty = subject.eq("")
     probs.append(_problems(file, rows[empty], "subject", subject[empty], "empty subject"))
-    unsafe = unsafe_pseudonym(subject) & ~empty
-    probs.append(_problems(file, rows[unsafe], "subject", subject[unsafe], _UNSAFE_REASON))
-    path = path_unsafe_pseudonym(subject) & ~empty & ~unsafe
-    probs.append(_problems(file, rows[path], "subject", subject[path], _PATH_REASON))
+    probs.extend(_pseudonym_problems(file, rows, subject, empty))
     mail = looks_like_email(subject) & ~empty
     probs.append(_problems(file, rows[mail], "subject", subject[mail],
                            "looks like an e-mail address; use a pseudonym"))
