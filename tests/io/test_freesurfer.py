@@ -1,4 +1,5 @@
-"""FreeSurfer stats reader on two real subjects (FreeSurfer 7.4.1 and 5.3-HCP)."""
+"""FreeSurfer stats reader on real subjects (FreeSurfer 7.4.1 and 5.3-HCP) and on the
+6.0 and 7.0 header variants written from them (tests/data/freesurfer/make_variants.py)."""
 
 import shutil
 
@@ -105,3 +106,59 @@ def test_observations_concatenate_with_other_data(fs_dir):
     obs = read_freesurfer(fs_dir / "fs741_subject", subject="p01")
     assert obs["visit"].dtype == "int64" and obs["trial"].dtype == "int64"
     assert isinstance(obs, pd.DataFrame) and obs["value"].dtype == float
+
+
+# --- header variants of FreeSurfer 5.3, 6.0, 7.0 and 7.4.1 ---------------------------------
+
+VERSIONS = {  # folder: (thalamus name in aseg.stats, cvs_version of aseg.stats)
+    "hcp_198451_fs53": ("Left-Thalamus-Proper", "mri_segstats.c,v 1.75.2.9"),
+    "fs60_subject": ("Left-Thalamus-Proper", "mri_segstats.c,v 1.121"),
+    "fs70_subject": ("Left-Thalamus", "7.0.0"),
+    "fs741_subject": ("Left-Thalamus", "7.4.1"),
+}
+
+
+@pytest.mark.parametrize("folder", sorted(VERSIONS))
+def test_every_version_reads_with_thalamus_and_etiv(fs_dir, folder):
+    thalamus, version = VERSIONS[folder]
+    obs = read_freesurfer(fs_dir / folder, subject="s1")
+    assert version in obs.attrs["freesurfer_version"]["s1"]
+    _, aseg, _ = read_freesurfer_stats(fs_dir / folder / "stats" / "aseg.stats")
+    # the thalamus volume is the aseg row of the version's own structure name
+    expected = aseg.loc[aseg["StructName"].eq(thalamus), "Volume_mm3"].item()
+    assert _value(obs, "s1", "gmv", "thalamus", "left") == expected
+    assert len(obs.loc[obs["measure"].eq("gmv") & obs["side"].eq("left")]) == 34 + 9
+    assert obs["measure"].eq("etiv").sum() == 1
+
+
+def test_freesurfer_60_aparc_cortex_line_without_comma(fs_dir):
+    # 6.0 writes "# Measure Cortex, CortexVol Total cortical gray matter volume, v, mm^3";
+    # the old reader refused every 6.0 subject ("malformed Measure line")
+    measures, table, _ = read_freesurfer_stats(fs_dir / "fs60_subject" / "stats"
+                                               / "lh.aparc.stats")
+    row = measures.loc[measures["name"].eq("CortexVol")].iloc[0]
+    assert row["structure"] == "Cortex"
+    assert row["description"] == "Total cortical gray matter volume"
+    assert row["value"] == 606663.291593  # CortexVol of the subject's aseg.stats
+    assert row["unit"] == "mm^3"
+    assert measures.loc[measures["name"].eq("eTIV"), "value"].item() == 1764143.062994
+    assert len(table) == 34
+    # the 6.0 variant carries the 5.3 subject's tables, so the volumes are identical
+    fs60 = read_freesurfer(fs_dir / "fs60_subject", subject="s")
+    fs53 = read_freesurfer(fs_dir / "hcp_198451_fs53", subject="s")
+    pd.testing.assert_frame_equal(fs60, fs53)
+    assert _value(fs60, "s", "gmv", "thalamus", "right") == 7521.4  # Right-Thalamus-Proper
+
+
+def test_issue_line_and_malformed_measure_lines(tmp_path):
+    path = tmp_path / "lh.aparc.stats"
+    body = "# ColHeaders StructName GrayVol\nbankssts 2546\n"
+    path.write_text("# Measure Cortex, CortexVol Total cortical gray matter volume, "
+                    "555332.58, mm^3\n" + body)
+    measures, _, _ = read_freesurfer_stats(path)
+    assert measures[["name", "value", "unit"]].iloc[0].tolist() == ["CortexVol", 555332.58,
+                                                                   "mm^3"]
+    path.write_text("# Measure Cortex, 555332.58, mm^3\n" + body)
+    with pytest.raises(InputFormatError, match=r"line 1: malformed Measure line .*expected "
+                       "'<structure>, <name>, <description>, <value>, <unit>'"):
+        read_freesurfer_stats(path)

@@ -3,8 +3,11 @@
 A FreeSurfer ``.stats`` file is text: ``#`` header lines — among them
 ``# Measure <structure>, <name>, <description>, <value>, <unit>`` and
 ``# ColHeaders <names…>`` — followed by whitespace-separated table rows.
-The files of FreeSurfer 5.3 and 7.x differ in header rows and column spacing
-and in one structure name that matters here: the thalamus is
+The files of FreeSurfer 5.3, 6.0 and 7.x differ in header rows and column
+spacing; 6.0 writes the aparc cortex-volume header line with one comma fewer
+(``# Measure Cortex, CortexVol Total cortical gray matter volume, 555332.58,
+mm^3``), which is read as name ``CortexVol`` plus its description; and one
+structure name matters here: the thalamus is
 ``Left-/Right-Thalamus-Proper`` up to FreeSurfer 6 and ``Left-/Right-Thalamus``
 from 7.0. Both become site ``thalamus``.
 
@@ -38,6 +41,30 @@ ASEG_GREY = ("thalamus", "caudate", "putamen", "pallidum", "hippocampus", "amygd
 _RENAME = {"thalamus_proper": "thalamus"}  # FreeSurfer ≤ 6 name
 _SIDE = {"left": "left", "right": "right", "lh": "left", "rh": "right"}
 _MEASURE = re.compile(r"^#\s*Measure\s+(.*)$")
+
+
+def _measure_line(body: str, path: Path, lineno: int) -> tuple[str, str, str, float, str]:
+    """Split ``structure, name, description, value, unit`` of one ``# Measure`` line.
+
+    FreeSurfer 6.0 (and, as the fsqc reader notes, 7.1) writes the aparc cortex
+    line with one comma fewer — ``Cortex, CortexVol Total cortical gray matter
+    volume, 555332.58, mm^3`` — so a four-part line whose second part holds
+    the name and the description (separated by the first space) is accepted.
+    """
+    parts = [p.strip() for p in body.split(",")]
+    if len(parts) == 4 and " " in parts[1]:
+        name, description = parts[1].split(None, 1)
+        parts = [parts[0], name, description, parts[2], parts[3]]
+    if len(parts) < 5:
+        raise InputFormatError(
+            f"{path}, line {lineno}: malformed Measure line {body.strip()!r}; expected "
+            "'<structure>, <name>, <description>, <value>, <unit>'")
+    try:
+        value = float(parts[-2])
+    except ValueError:
+        raise InputFormatError(
+            f"{path}, line {lineno}: Measure value {parts[-2]!r} is not a number") from None
+    return parts[0], parts[1], ", ".join(parts[2:-2]), value, parts[-1]
 
 
 def read_freesurfer_stats(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
@@ -76,16 +103,7 @@ def read_freesurfer_stats(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame,
         if text.startswith("#"):
             hit = _MEASURE.match(text)
             if hit:
-                parts = [p.strip() for p in hit.group(1).split(",")]
-                if len(parts) < 5:
-                    raise InputFormatError(f"{path}, line {lineno}: malformed Measure line")
-                try:
-                    value = float(parts[-2])
-                except ValueError:
-                    raise InputFormatError(
-                        f"{path}, line {lineno}: Measure value {parts[-2]!r} is not a number"
-                    ) from None
-                measures.append((parts[0], parts[1], ", ".join(parts[2:-2]), value, parts[-1]))
+                measures.append(_measure_line(hit.group(1), path, lineno))
                 continue
             words = text.lstrip("#").split()
             if words and words[0] == "ColHeaders":
