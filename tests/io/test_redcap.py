@@ -15,6 +15,7 @@ import pytest
 
 from painmech.exceptions import InputFormatError, UnitError, ValidationError
 from painmech.io.redcap import (
+    API_COLUMNS,
     DICTIONARY_COLUMNS,
     FieldMap,
     event_visits,
@@ -261,3 +262,98 @@ def test_records_refuse_values_outside_the_canonical_unit(observations):
                                             observations["unit"]))
     with pytest.raises(UnitError, match="canonical unit"):
         redcap_records(raw, redcap_fields(raw))
+
+
+# --- API metadata and comma-decimal fields ------------------------------------------------
+
+
+@pytest.fixture
+def pm_redcap(data_dir):
+    return data_dir / "redcap" / "painmech"
+
+
+def test_api_metadata_reads_like_the_ui_download(projects, pm_redcap):
+    ui = read_redcap_dictionary(projects / "longitudinal" / "dictionary.csv")
+    api_csv = read_redcap_dictionary(pm_redcap / "longitudinal_metadata_api.csv")
+    api_json = read_redcap_dictionary(pm_redcap / "longitudinal_metadata_api.json")
+    # PyCap's export_metadata(format_type="df") is indexed by field_name
+    pycap = pd.read_csv(pm_redcap / "longitudinal_metadata_api.csv", dtype=str,
+                        keep_default_na=False).set_index("field_name")
+    api_df = read_redcap_dictionary(pycap)
+    assert tuple(pd.read_csv(pm_redcap / "longitudinal_metadata_api.csv").columns) == \
+        API_COLUMNS
+    for other in (api_csv, api_json, api_df):
+        pd.testing.assert_frame_equal(other, ui)
+    assert ui.shape == (95, 18)
+
+
+def test_records_read_with_the_api_metadata_as_with_the_ui_dictionary(projects, pm_redcap):
+    d = projects / "longitudinal"
+    mapping = {"meds": FieldMap("graphesthesia_error", "flag", site="lumbar", side="left")}
+    events = event_visits(pd.read_csv(d / "event.csv"))
+    ui = read_redcap_records(d / "data.csv", mapping, events=events,
+                             dictionary=d / "dictionary.csv")
+    api = read_redcap_records(d / "data.csv", mapping, events=events,
+                              dictionary=pm_redcap / "longitudinal_metadata_api.csv")
+    pd.testing.assert_frame_equal(api, ui)
+
+
+def test_dictionary_of_neither_spelling_is_refused(tmp_path):
+    path = tmp_path / "dd.csv"
+    path.write_text("name,form\nx,y\n")
+    with pytest.raises(InputFormatError, match=r"Data Dictionary page .*'Variable / Field "
+                       r"Name'.* API metadata export \('field_name', 'form_name'"):
+        read_redcap_dictionary(path)
+
+
+COMMA_MAP = {
+    "schmerz_nrs": FieldMap("pain_intensity", "nrs10"),
+    "crp": FieldMap("crp", "mg/dL"),
+    "il6": FieldMap("il6", "pg/mL"),
+    "tnf": FieldMap("tnf_alpha", "ng/L"),
+    "ddf_lws_li": FieldMap("ppt", "kPa", "lumbar", "left"),
+    "ddf_lws_re": FieldMap("ppt", "kPa", "lumbar", "right"),
+    "dauer_monate": FieldMap("pain_duration", "month"),
+}
+
+
+def test_comma_decimal_fields_are_read_with_their_comma(pm_redcap):
+    d = pm_redcap / "comma_decimal"
+    dd = read_redcap_dictionary(d / "metadata.csv")
+    assert dd["validation"].str.endswith("comma_decimal").sum() == 5  # 1dp-4dp and plain
+    obs = read_redcap_records(d / "data.csv", COMMA_MAP, dictionary=dd)
+    by = obs.set_index(["subject", "measure", "side"])["value"]
+    # data.csv, record K01: "6,5" (1dp), "0,35" mg/dL (2dp) = 3.5 mg/L (registry factor 10),
+    # "2,125" (3dp), "7,2500" ng/L (4dp) = 7.25 pg/mL, "312,75" (comma), 298.5 (number)
+    assert by[("K01", "pain_intensity", "none")] == 6.5
+    assert by[("K01", "crp", "none")] == pytest.approx(3.5)
+    assert by[("K01", "il6", "none")] == 2.125
+    assert by[("K01", "tnf_alpha", "none")] == 7.25
+    assert by[("K01", "ppt", "left")] == 312.75
+    assert by[("K01", "ppt", "right")] == 298.5
+    assert by[("K01", "pain_duration", "none")] == 24
+    # "11,000" in a 3-decimal comma field is eleven, not eleven thousand
+    assert by[("K02", "il6", "none")] == 11.0
+    assert len(obs) == 7 + 6 + 4  # K01 all seven fields, K02 six, K03 four
+
+
+def test_comma_without_dictionary_and_point_in_a_comma_field_are_refused(pm_redcap,
+                                                                         tmp_path):
+    d = pm_redcap / "comma_decimal"
+    with pytest.raises(ValidationError) as info:
+        read_redcap_records(d / "data.csv", COMMA_MAP)
+    probs = info.value.problems
+    assert probs["reason"].str.contains("pass the project's data dictionary").all()
+    # K01 has 5 comma cells (row 2), K02 5 (row 3), K03 one ("0,08", row 4)
+    assert probs["row"].tolist() == [2] * 5 + [3] * 5 + [4]
+    bad = tmp_path / "data.csv"
+    bad.write_text("record_id,crp,ddf_lws_re\nK01,0.35,\"2,5\"\n", encoding="utf-8")
+    with pytest.raises(ValidationError) as info:
+        read_redcap_records(bad, {"crp": COMMA_MAP["crp"], "ddf_lws_re": COMMA_MAP["ddf_lws_re"]},
+                            dictionary=d / "metadata.csv")
+    probs = info.value.problems
+    assert probs[["row", "column", "value"]].values.tolist() == [[2, "crp", "0.35"],
+                                                                [2, "ddf_lws_re", "2,5"]]
+    assert probs["reason"].iloc[0] == ("holds '.' but the dictionary validates the field as "
+                                       "number_2dp_comma_decimal (decimal comma)")
+    assert "decimal mark is '.'" in probs["reason"].iloc[1]  # a plain 'number' field

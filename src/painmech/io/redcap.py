@@ -22,16 +22,23 @@ that the data dictionary marks as an identifier is refused.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from painmech._utils._checks import check_option
-from painmech.exceptions import InputFormatError
+from painmech._utils._checks import check_option, problem_frame
+from painmech.exceptions import InputFormatError, ValidationError
 from painmech.io._interop import FieldMap, parse_int_label, validate_long
+from painmech.io._redcap_dictionary import (
+    API_COLUMNS,
+    COMMA_VALIDATIONS,
+    comma_fields,
+    mapping_from_dictionary,
+    read_csv_export,
+    read_redcap_dictionary,
+)
 from painmech.io._redcap_export import (
     DICTIONARY_COLUMNS,
     redcap_dictionary,
@@ -41,6 +48,8 @@ from painmech.io._redcap_export import (
 )
 
 __all__ = [
+    "API_COLUMNS",
+    "COMMA_VALIDATIONS",
     "DICTIONARY_COLUMNS",
     "FieldMap",
     "event_visits",
@@ -54,72 +63,14 @@ __all__ = [
     "write_redcap",
 ]
 
-_DICT_NAMES = (
-    "field_name", "form_name", "section_header", "field_type", "field_label", "choices",
-    "field_note", "validation", "validation_min", "validation_max", "identifier",
-    "branching_logic", "required", "custom_alignment", "question_number", "matrix_group",
-    "matrix_ranking", "field_annotation",
-)
 _EVENT = "redcap_event_name"
 _REPEAT_INSTRUMENT = "redcap_repeat_instrument"
 _REPEAT_INSTANCE = "redcap_repeat_instance"
 
 
-def _read_csv(path, sep: str) -> pd.DataFrame:
-    path = Path(path)
-    if not path.is_file():
-        raise InputFormatError(f"{path}: no such file")
-    text = path.read_bytes().decode("utf-8-sig")
-    try:
-        return pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
-                           index_col=False)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as err:
-        raise InputFormatError(f"{path}: cannot parse as a REDCap CSV export ({err})") from None
-
-
-def read_redcap_dictionary(path: str | Path, *, sep: str = ",") -> pd.DataFrame:
-    """Read a REDCap data dictionary (the 18-column CSV).
-
-    Returns
-    -------
-    pandas.DataFrame
-        Text columns with snake_case names: ``field_name, form_name,
-        section_header, field_type, field_label, choices, field_note,
-        validation, validation_min, validation_max, identifier,
-        branching_logic, required, custom_alignment, question_number,
-        matrix_group, matrix_ranking, field_annotation``.
-    """
-    table = _read_csv(path, sep)
-    if table.shape[1] != len(DICTIONARY_COLUMNS) or table.columns[0] != DICTIONARY_COLUMNS[0]:
-        raise InputFormatError(
-            f"{path}: not a REDCap data dictionary (expected {len(DICTIONARY_COLUMNS)} "
-            f"columns starting with {DICTIONARY_COLUMNS[0]!r}, got {table.shape[1]} "
-            f"starting with {table.columns[0]!r})")
-    table.columns = list(_DICT_NAMES)
-    return table
-
-
 def _choices(text: str) -> list[str]:
     """Raw codes of a REDCap choice list ``"1, one | 2, two"`` in their order."""
     return [part.split(",", 1)[0].strip() for part in text.split("|") if part.strip()]
-
-
-def mapping_from_dictionary(dictionary: pd.DataFrame) -> dict[str, FieldMap]:
-    """Recover the field mapping from a dictionary written by :func:`redcap_dictionary`.
-
-    Reads the ``painmech: measure=...; unit=...; site=...; side=...; trial=...``
-    note in *Field Annotation*; fields without it are skipped.
-    """
-    ann = dictionary.set_index("field_name")["field_annotation"].astype(str)
-    ann = ann[ann.str.contains(r"painmech:\s*measure=", regex=True)]
-    out = {}
-    for name, text in ann.items():  # one entry per field, not per observation
-        body = text.split("painmech:", 1)[1]
-        parts = dict(p.strip().split("=", 1) for p in body.split(";") if "=" in p)
-        out[name] = FieldMap(measure=parts["measure"], unit=parts["unit"],
-                             site=parts.get("site", "none"), side=parts.get("side", "none"),
-                             trial=int(parts["trial"]) if "trial" in parts else None)
-    return out
 
 
 def event_visits(events: pd.DataFrame, *, by: str = "order", start: int = 0
@@ -237,8 +188,13 @@ def read_redcap_records(
         the export has a ``redcap_event_name`` column; see
         :func:`event_visits`.
     dictionary : DataFrame or path, optional
-        The project's data dictionary: gives the checkbox option order and
-        refuses mapped fields marked as identifiers.
+        The project's data dictionary (Data Dictionary page download or API
+        metadata export, see :func:`read_redcap_dictionary`): gives the
+        checkbox option order, refuses mapped fields marked as identifiers,
+        and names the fields validated with a decimal comma
+        (``number_comma_decimal``, ``number_1dp_comma_decimal`` …
+        ``number_4dp_comma_decimal``), whose cells ("36,5") are read with
+        their comma. Without it a decimal comma is refused.
     record_id : str, optional
         Column holding the subject pseudonym; REDCap's record-ID field is the
         first column of every export (the default).
@@ -274,7 +230,7 @@ def read_redcap_records(
     check_option("checkbox_all_zero", checkbox_all_zero, ("missing", "zero"))
     if dictionary is not None and not isinstance(dictionary, pd.DataFrame):
         dictionary = read_redcap_dictionary(dictionary, sep=sep)
-    table = _read_csv(path, sep)
+    table = read_csv_export(path, sep)
     table.insert(0, "_row", np.arange(len(table), dtype="int64") + 2)
     rid = record_id or table.columns[1]
     if rid not in table.columns:
@@ -307,13 +263,52 @@ def read_redcap_records(
     trial = long["_trial"].astype(object).where(fixed, long["_instance"].where(repeated, "1"))
     long = long.sort_values(["_row", "_column"], kind="stable")
     trial = trial.loc[long.index]
+    value, marks, keep = _decimal_marks(long, dictionary, str(path))
+    long, value, trial = long.loc[keep], value.loc[keep], trial.loc[keep]
     obs = pd.DataFrame({"subject": long[rid].to_numpy(), "visit": long["_visit"].to_numpy(),
                         "measure": long["measure"].to_numpy(), "site": long["site"].to_numpy(),
                         "side": long["side"].to_numpy(), "trial": trial.astype(str).to_numpy(),
-                        "value": long["value"].to_numpy(), "unit": long["unit"].to_numpy()})
-    return validate_long(obs, file=str(path), source_row=long["_row"].to_numpy(),
-                         source_column=long["_column"].to_numpy(), subjects=subjects,
-                         warn=warn, id_columns={"subject": rid, "visit": _EVENT})
+                        "value": value.to_numpy(), "unit": long["unit"].to_numpy()})
+    try:
+        out = validate_long(obs, file=str(path), source_row=long["_row"].to_numpy(),
+                            source_column=long["_column"].to_numpy(), subjects=subjects,
+                            warn=warn, id_columns={"subject": rid, "visit": _EVENT})
+    except ValidationError as err:
+        raise ValidationError(problem_frame([err.problems, marks])) from None
+    if len(marks):
+        raise ValidationError(marks)
+    return out
+
+
+def _decimal_marks(long: pd.DataFrame, dictionary: pd.DataFrame | None,
+                   file: str) -> tuple[pd.Series, pd.DataFrame, np.ndarray]:
+    """Cell texts with the decimal comma of comma-validated fields turned into a point.
+
+    A comma-decimal field (``number_comma_decimal``, ``number_1dp_comma_decimal``
+    …) never holds a point in a REDCap export; one that does (``1.234`` could
+    be a thousands separator) is a problem. Without the dictionary a comma
+    cannot be told from a typo, and the problem says to pass the dictionary.
+    Returns the texts, the problem table and a mask of the cells without
+    these problems.
+    """
+    value = long["value"].astype(str)
+    if dictionary is not None:
+        valid = dictionary.set_index("field_name")["validation"].astype(str).str.strip()
+        comma = long["_field"].isin(comma_fields(dictionary)).to_numpy()
+        bad = comma & value.str.contains(".", regex=False).to_numpy()
+        reason = ("holds '.' but the dictionary validates the field as "
+                  + long["_field"].map(valid).to_numpy()[bad].astype(object)
+                  + " (decimal comma)")
+        value = value.where(~comma, value.str.replace(",", ".", regex=False))
+    else:
+        bad = value.str.contains(",", regex=False).to_numpy()
+        reason = ("decimal comma in a field of unknown validation; pass the project's data "
+                  "dictionary (dictionary=) so that fields validated as "
+                  "number_*comma_decimal are read with their comma")
+    problems = pd.DataFrame({"file": file, "row": long["_row"].to_numpy()[bad],
+                             "column": long["_column"].to_numpy()[bad],
+                             "value": long["value"].to_numpy()[bad], "reason": reason})
+    return value, problem_frame([problems]), ~bad
 
 
 def write_redcap(observations: pd.DataFrame, directory: str | Path, *,
