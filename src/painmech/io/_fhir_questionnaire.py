@@ -1,45 +1,58 @@
-"""Pain ratings from FHIR QuestionnaireResponses (e.g. the Smart4Health back-pain app).
+"""Answers of FHIR QuestionnaireResponses, and pain ratings from them.
 
-Which answers are pain intensity: either the caller names the items
-(``link_ids``) or the Questionnaire says so — items coded LOINC 72514-3 (0–10
-pain severity). Coded answers (``valueCoding``) are resolved through the
-Questionnaire's answer value set (a contained ValueSet whose displays are the
-numbers) or, without it, through LOINC answer list LL2335-9; numeric answers
-(``valueInteger``/``valueDecimal``) are taken as they are.
+Which Questionnaire a response answers: its ``questionnaire`` element is a
+canonical URL, optionally with ``|version``
+(``http://fhir.smart4health.eu/Questionnaire/pre-session-questionnaire|0.1.0``),
+or a relative reference ``Questionnaire/<id>`` (as in the HL7 R4 example
+``Questionnaire/gcs``). It is matched to the Questionnaires passed in: by URL
+(and version, when the response names one), else by id.
 
-The subject's pseudonym and the visit never come from the response: real
-responses may carry a person's name (``subject.display``), which painmech
-must not store, so both are given by the caller.
+What a coded answer is worth, first found wins:
+
+1. a weight on the answer's own coding — the ``ordinalValue`` extension
+   (``http://hl7.org/fhir/StructureDefinition/ordinalValue``, FHIR R4; the
+   STU3 name ``questionnaire-ordinalValue`` too) or its successor
+   ``itemWeight`` (FHIR extensions pack, R5);
+2. such a weight on the Questionnaire's ``answerOption`` for that code (on the
+   option or on its ``valueCoding``), or on the concept in a contained
+   ValueSet;
+3. a contained answer ValueSet whose displays are all numbers (the
+   Smart4Health forms list "0" … "10");
+4. LOINC answer list LL2335-9 (0–10 numeric rating scale).
+
+Numeric answers (``valueInteger``/``valueDecimal``) are taken as they are.
+
+Which answers are pain intensity (:func:`read_questionnaire_responses`):
+either the caller names the items (``link_ids``) or the Questionnaire says so —
+items coded LOINC 72514-3. The subject's pseudonym and the visit never come
+from the response: real responses may carry a person's name
+(``subject.display``), which painmech must not store.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
-from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from painmech.exceptions import InputFormatError
 from painmech.io._fhir_codes import LOINC, LOINC_NRS_ANSWERS, LOINC_PAIN_NRS
+from painmech.io._fhir_resources import load_resources
 from painmech.registry import validate_observations
 
-__all__ = ["read_questionnaire_responses"]
+__all__ = ["ANSWER_COLUMNS", "WEIGHT_EXTENSIONS", "questionnaire_answers",
+           "read_questionnaire_responses"]
 
-
-def _load(source) -> list[dict]:
-    items = source if isinstance(source, list | tuple) else [source]
-    out = []
-    for item in items:
-        if isinstance(item, dict):
-            out.append(item)
-        else:
-            path = Path(item)
-            try:
-                out.append(json.loads(path.read_text(encoding="utf-8")))
-            except (OSError, json.JSONDecodeError) as err:
-                raise InputFormatError(f"{path}: cannot read as FHIR JSON ({err})") from None
-    return out
+#: Extension URLs whose decimal value scores a coded answer, with a short name.
+WEIGHT_EXTENSIONS: dict[str, str] = {
+    "http://hl7.org/fhir/StructureDefinition/ordinalValue": "ordinalValue",
+    "http://hl7.org/fhir/StructureDefinition/itemWeight": "itemWeight",
+    "http://hl7.org/fhir/StructureDefinition/questionnaire-ordinalValue": "ordinalValue",
+}
+#: Columns of :func:`questionnaire_answers`.
+ANSWER_COLUMNS = ["response", "questionnaire", "link_id", "answer", "system", "code",
+                  "display", "value", "value_source", "authored", "encounter"]
 
 
 def _walk(items: list[dict]):
@@ -48,23 +61,44 @@ def _walk(items: list[dict]):
         yield from _walk(item.get("item", []))
 
 
-def _answer_tables(questionnaire: dict) -> dict[str, dict[str, float]]:
-    """Map each linkId to {answer code: number} from contained numeric value sets."""
-    sets = {}
-    for vs in questionnaire.get("contained", []):
-        concepts = vs.get("expansion", {}).get("contains") or [
-            c for inc in vs.get("compose", {}).get("include", []) for c in inc.get("concept", [])]
-        table = {}
-        for c in concepts:
-            try:
-                table[c["code"]] = float(c.get("display", ""))
-            except ValueError:
-                table = {}
-                break
+def _weight(element: dict) -> tuple[float, str] | None:
+    for ext in element.get("extension", []) if isinstance(element, dict) else []:
+        name = WEIGHT_EXTENSIONS.get(ext.get("url", ""))
+        if name is not None:
+            return float(ext.get("valueDecimal", ext.get("valueInteger"))), name
+    return None
+
+
+def _value_set_table(vs: dict) -> dict[str, tuple[float, str]]:
+    concepts = vs.get("expansion", {}).get("contains") or [
+        c for inc in vs.get("compose", {}).get("include", []) for c in inc.get("concept", [])]
+    weighted = {c["code"]: w for c in concepts if (w := _weight(c)) is not None}
+    if weighted:
+        return weighted
+    table = {}
+    for c in concepts:
+        try:
+            table[c["code"]] = (float(c.get("display", "")), "value set display")
+        except ValueError:
+            return {}
+    return table
+
+
+def _answer_tables(questionnaire: dict) -> dict[str, dict[str, tuple[float, str]]]:
+    """Map each linkId to {answer code: (number, where it came from)}."""
+    sets = {"#" + vs.get("id", ""): _value_set_table(vs)
+            for vs in questionnaire.get("contained", [])}
+    out = {}
+    for item in _walk(questionnaire.get("item")):
+        table = dict(sets.get(item.get("answerValueSet"), {}))
+        for option in item.get("answerOption", []):
+            coding = option.get("valueCoding")
+            weight = _weight(option) or _weight(coding or {})
+            if coding is not None and weight is not None:
+                table[coding.get("code")] = weight
         if table:
-            sets["#" + vs.get("id", "")] = table
-    return {i["linkId"]: sets[i["answerValueSet"]] for i in _walk(questionnaire.get("item"))
-            if i.get("answerValueSet") in sets}
+            out[item["linkId"]] = table
+    return out
 
 
 def _pain_items(questionnaire: dict) -> list[str]:
@@ -73,14 +107,86 @@ def _pain_items(questionnaire: dict) -> list[str]:
                    for c in i.get("code", []))]
 
 
-def _answer_value(answer: dict, table: dict[str, float]) -> float | str:
+def _resolve(ref: str, questionnaires: list[dict], rid: str) -> dict:
+    """The passed Questionnaire a response's ``questionnaire`` names, or ``{}``."""
+    url, _, version = ref.partition("|")
+    same_url = [q for q in questionnaires if q.get("url") == url]
+    if version and same_url:
+        hit = [q for q in same_url if q.get("version") == version]
+        if not hit:
+            have = ", ".join(sorted(str(q.get("version")) for q in same_url))
+            raise InputFormatError(f"QuestionnaireResponse {rid}: answers {url} version "
+                                   f"{version}, but the Questionnaire(s) passed with that URL "
+                                   f"have version(s) {have}")
+        return hit[0]
+    if same_url:
+        return same_url[0]
+    if url.startswith("Questionnaire/") or "/Questionnaire/" in url:
+        qid = url.rsplit("/", 1)[1]
+        by_id = [q for q in questionnaires if q.get("id") == qid]
+        if len(by_id) > 1:
+            raise InputFormatError(f"QuestionnaireResponse {rid}: {len(by_id)} Questionnaires "
+                                   f"passed have id {qid!r}; pass only the one it answers")
+        if by_id:
+            return by_id[0]
+    return {}
+
+
+def _answer_value(answer: dict, table: dict[str, tuple[float, str]]) -> tuple[float, str]:
     if "valueCoding" in answer:
-        code = answer["valueCoding"].get("code", "")
-        return table.get(code, LOINC_NRS_ANSWERS.get(code, f"unknown answer code {code}"))
+        coding = answer["valueCoding"]
+        code = coding.get("code", "")
+        found = _weight(coding) or table.get(code)
+        if found is None and code in LOINC_NRS_ANSWERS:
+            found = (LOINC_NRS_ANSWERS[code], "LOINC LL2335-9")
+        return found if found is not None else (np.nan, "")
     for key in ("valueInteger", "valueDecimal"):
         if key in answer:
-            return float(answer[key])
-    return "answer is neither coded nor numeric"
+            return float(answer[key]), key
+    return np.nan, ""
+
+
+def questionnaire_answers(responses, questionnaires=None) -> pd.DataFrame:
+    """Every answer of QuestionnaireResponses, with the number it scores as.
+
+    Parameters
+    ----------
+    responses : path, dict or list of them
+        QuestionnaireResponse JSON files, parsed resources or Bundles.
+    questionnaires : path, dict or list of them, optional
+        The Questionnaires answered (matched by URL and version, or by id
+        for ``Questionnaire/<id>`` references); they supply answer weights.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per answer: ``response, questionnaire, link_id, answer``
+        (position within the item), ``system, code, display`` of a coded
+        answer, ``value`` (NaN when the answer has no number) and
+        ``value_source`` (``ordinalValue``, ``itemWeight``, ``value set
+        display``, ``LOINC LL2335-9``, ``valueInteger``, ``valueDecimal``),
+        ``authored`` and ``encounter`` (its identifier value or reference).
+        The response's subject is never read.
+    """
+    quests = [q for q in load_resources(questionnaires) if q.get("resourceType")
+              == "Questionnaire"] if questionnaires is not None else []
+    rows = []
+    for res in load_resources(responses):  # one iteration per response
+        if res.get("resourceType") != "QuestionnaireResponse":
+            continue
+        rid, ref = res.get("id", ""), res.get("questionnaire", "")
+        tables = _answer_tables(_resolve(ref, quests, rid))
+        enc = res.get("encounter", {})
+        encounter = enc.get("identifier", {}).get("value") or enc.get("reference", "")
+        for item in _walk(res.get("item")):
+            for pos, answer in enumerate(item.get("answer", []), start=1):
+                coding = answer.get("valueCoding", {})
+                value, source = _answer_value(answer, tables.get(item.get("linkId"), {}))
+                rows.append((rid, ref, item.get("linkId"), pos, coding.get("system", ""),
+                             coding.get("code", ""), coding.get("display", ""), value, source,
+                             res.get("authored", ""), encounter))
+    out = pd.DataFrame(rows, columns=ANSWER_COLUMNS)
+    return out.astype({"answer": "int64", "value": "float64"})
 
 
 def read_questionnaire_responses(
@@ -103,9 +209,9 @@ def read_questionnaire_responses(
         Visit number, or a mapping from the response's encounter identifier
         value (e.g. ``"test-initial"``) to the visit.
     questionnaires : path, dict or list of them, optional
-        The Questionnaires the responses answer (matched by canonical URL);
-        they tell which items are LOINC 72514-3 pain ratings and how coded
-        answers map to numbers.
+        The Questionnaires the responses answer (matched by URL|version or,
+        for ``Questionnaire/<id>``, by id); they tell which items are LOINC
+        72514-3 pain ratings and what coded answers are worth.
     link_ids : mapping of linkId to trial number, optional
         Read exactly these items as ``pain_intensity`` with these trial
         numbers. Without it, every item the Questionnaire codes 72514-3 is
@@ -121,46 +227,57 @@ def read_questionnaire_responses(
     Raises
     ------
     InputFormatError
-        When the pain items cannot be determined, an answer cannot be turned
-        into a number, or subject/visit are not given for a response.
+        When the pain items cannot be determined (the message says whether
+        no Questionnaire was passed or which reference matched none), an
+        answer cannot be turned into a number, or subject/visit are not given.
     ValidationError
         When a rating is outside 0–10.
     """
-    by_url = {q.get("url"): q for q in _load(questionnaires)} if questionnaires else {}
-    rows = []
-    for res in _load(responses):  # one iteration per response
-        rid = res.get("id", "")
-        canonical = res.get("questionnaire", "").split("|")[0]
-        quest = by_url.get(canonical, {})
-        if link_ids is not None:
-            trials = dict(link_ids)
-        elif quest:
-            trials = {link: i for i, link in enumerate(_pain_items(quest), start=1)}
-        else:
-            raise InputFormatError(f"QuestionnaireResponse {rid}: pass its Questionnaire "
-                                   f"({canonical}) or link_ids= to say which items are pain "
-                                   "ratings")
-        tables = _answer_tables(quest)
-        pseudonym = subject if isinstance(subject, str) else subject.get(rid)
-        enc = res.get("encounter", {}).get("identifier", {}).get("value")
-        v = visit if isinstance(visit, int) else visit.get(enc)
-        if pseudonym is None or v is None:
+    quests = [q for q in load_resources(questionnaires) if q.get("resourceType")
+              == "Questionnaire"] if questionnaires is not None else []
+    resps = [r for r in load_resources(responses)
+             if r.get("resourceType") == "QuestionnaireResponse"]
+    trials_of = {}
+    for res in resps:  # one iteration per response: which items, whose, which visit
+        rid, ref = res.get("id", ""), res.get("questionnaire", "")
+        quest = _resolve(ref, quests, rid)
+        if link_ids is None and not quest:
+            passed = ", ".join(f"{q.get('url') or ''} (id {q.get('id')})" for q in quests)
+            raise InputFormatError(
+                f"QuestionnaireResponse {rid}: its questionnaire {ref!r} is not among the "
+                f"Questionnaires passed ({passed})" if quests else
+                f"QuestionnaireResponse {rid}: pass its Questionnaire ({ref}) or link_ids= "
+                "to say which items are pain ratings")
+        trials_of[rid] = dict(link_ids) if link_ids is not None else {
+            link: i for i, link in enumerate(_pain_items(quest), start=1)}
+        enc = res.get("encounter", {})
+        key = enc.get("identifier", {}).get("value") or enc.get("reference", "")
+        who = subject if isinstance(subject, str) else subject.get(rid)
+        when = visit if isinstance(visit, int) else visit.get(key)
+        if who is None or when is None:
             raise InputFormatError(f"QuestionnaireResponse {rid}: no pseudonym or visit given "
-                                   f"(encounter {enc!r})")
-        for item in _walk(res.get("item")):
-            if item.get("linkId") not in trials:
-                continue
-            for answer in item.get("answer", []):
-                value = _answer_value(answer, tables.get(item["linkId"], {}))
-                if isinstance(value, str):
-                    raise InputFormatError(f"QuestionnaireResponse {rid}, item "
-                                           f"{item['linkId']}: {value}")
-                rows.append({"subject": pseudonym, "visit": v, "measure": "pain_intensity",
-                             "trial": trials[item["linkId"]], "value": value, "unit": "nrs10",
-                             "date": res.get("authored", ""), "item": item["linkId"]})
-    table = pd.DataFrame(rows, columns=["subject", "visit", "measure", "trial", "value", "unit",
-                                        "date", "item"])
-    dates = table["date"].astype(str).str.slice(0, 10)  # the local calendar date as authored
-    checked = validate_observations(table.drop(columns="item").assign(date=dates),
-                                    file="<QuestionnaireResponse>")
-    return checked.raise_if_problems().assign(item=table["item"].to_numpy())
+                                   f"(encounter {key!r})")
+    answers = questionnaire_answers(resps, quests)
+    pain = answers[[lid in trials_of.get(r, {}) for r, lid in
+                    zip(answers["response"], answers["link_id"], strict=True)]]
+    unscored = pain["value"].isna()
+    if unscored.any():
+        first = pain.loc[unscored].iloc[0]
+        raise InputFormatError(f"QuestionnaireResponse {first['response']}, item "
+                               f"{first['link_id']}: answer {first['code'] or '(none)'} has no "
+                               "number (no ordinalValue/itemWeight, numeric value set or "
+                               "LOINC LL2335-9 code)")
+    pseudonym = pain["response"].map(lambda r: subject if isinstance(subject, str)
+                                     else subject[r])
+    v = pain["encounter"].map(lambda e: visit if isinstance(visit, int) else visit[e])
+    trial = [trials_of[r][lid] for r, lid in zip(pain["response"], pain["link_id"],
+                                                  strict=True)]
+    table = pd.DataFrame({"subject": pseudonym.to_numpy(), "visit": v.to_numpy(),
+                          "measure": "pain_intensity", "trial": trial,
+                          "value": pain["value"].to_numpy(), "unit": "nrs10",
+                          "date": pain["authored"].astype(str).str.slice(0, 10).to_numpy()},
+                         columns=["subject", "visit", "measure", "trial", "value", "unit",
+                                  "date"])
+    # the local calendar date as authored
+    checked = validate_observations(table, file="<QuestionnaireResponse>")
+    return checked.raise_if_problems().assign(item=pain["link_id"].to_numpy())

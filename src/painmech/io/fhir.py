@@ -14,11 +14,19 @@ Export
     R4-compatible release shipped by fhir.resources 8; Observation is
     unchanged between R4 and R4B).
 
+    A side without a site (``gmv_thalamus`` left) is written on ``bodySite``
+    as painmech's side extension plus the SNOMED CT laterality qualifier.
+    What an Observation cannot carry is refused, not written lossily: two
+    rows with the same subject, visit, metric, site and side, a visit that
+    is not a whole number, a side painmech does not know.
+
 Import
     :func:`scores_from_fhir` and :func:`profile_from_fhir` read the exported
     resources back; :func:`read_questionnaire_responses` reads 0–10 pain
-    ratings from QuestionnaireResponses (see
-    :mod:`painmech.io._fhir_questionnaire`).
+    ratings from QuestionnaireResponses and :func:`questionnaire_answers`
+    every answer with its score (see :mod:`painmech.io._fhir_questionnaire`);
+    :func:`read_fhir_observations` reads a clinic's own LOINC-coded
+    Observations (see :mod:`painmech.io._fhir_observations`).
 
 Code systems: see :mod:`painmech.io._fhir_codes` — the painmech systems under
 ``https://painmech.invalid/`` are local identifiers, not registered
@@ -48,28 +56,42 @@ from painmech.io._fhir_codes import (
     HL7_ABSENT,
     HL7_CATEGORY,
     HL7_INTERPRETATION,
+    LATERALITY,
     LOINC,
+    LOINC_MEASURES,
     LOINC_PAIN_NRS,
     MECHANISM_SYSTEM,
     METRIC_SYSTEM,
     PSEUDONYM_SYSTEM,
     SIDE_EXTENSION,
     SITE_SYSTEM,
+    SNOMED,
     STATUS_SYSTEM,
     UCUM,
     VISIT_SYSTEM,
     ucum,
-    unit_from_ucum,
 )
-from painmech.io._fhir_questionnaire import read_questionnaire_responses
-from painmech.registry import MECHANISMS, METRICS, NO_SITE, SITES
+from painmech.io._fhir_observations import (
+    FhirObservations,
+    read_fhir_observations,
+)
+from painmech.io._fhir_questionnaire import (
+    questionnaire_answers,
+    read_questionnaire_responses,
+)
+from painmech.io._fhir_read import profile_from_fhir, scores_from_fhir
+from painmech.registry import MECHANISMS, METRICS, NO_SITE, SIDES, SITES
 
 __all__ = [
+    "LOINC_MEASURES",
     "METRIC_SYSTEM",
     "MECHANISM_SYSTEM",
+    "FhirObservations",
     "fhir_bundle",
     "profile_from_fhir",
     "profile_to_fhir",
+    "questionnaire_answers",
+    "read_fhir_observations",
     "read_questionnaire_responses",
     "scores_from_fhir",
     "scores_to_fhir",
@@ -81,7 +103,6 @@ _SURVEY = {"pain_intensity", "pain_duration", "pain_state", "odi", "ndi", "rmdq"
            "dass21_stress", "pds_hyperarousal", "frebaq_total"}
 _IMAGING = re.compile(r"^(gmv_|etiv|fc$|fc_)")
 _NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, BASE)
-_VISIT = re.compile(r"/visit-(\d+)$")
 
 
 def validate_resource(resource: dict) -> dict:
@@ -131,11 +152,21 @@ def _context(rec: dict) -> dict:
 
 
 def _body_site(site: str, side: str) -> dict | None:
-    if site == NO_SITE:
+    """Build the bodySite of a row: the site as a painmech code, the side as an extension.
+
+    A side without a site (``gmv_thalamus`` left) is written as the side
+    extension plus the SNOMED CT laterality qualifier, so that neither painmech
+    nor another system reads it back as unlateralised.
+    """
+    if site == NO_SITE and side == NO_SITE:
         return None
-    label = SITES[site].label_en if site in SITES else site
-    out = {"coding": [_coding(SITE_SYSTEM, site, label)],
-           "text": label if side == NO_SITE else f"{label}, {side}"}
+    if site == NO_SITE:
+        code, display = LATERALITY[side]
+        out = {"coding": [_coding(SNOMED, code, display)], "text": side}
+    else:
+        label = SITES[site].label_en if site in SITES else site
+        out = {"coding": [_coding(SITE_SYSTEM, site, label)],
+               "text": label if side == NO_SITE else f"{label}, {side}"}
     if side != NO_SITE:
         out["extension"] = [{"url": SIDE_EXTENSION, "valueCode": side}]
     return out
@@ -216,8 +247,32 @@ def scores_to_fhir(scores: pd.DataFrame, *, validate: bool = True) -> list[dict]
     """
     check_columns(scores, ["subject", "visit", "metric", "site", "side", "value", "unit"],
                   "scores")
+    _check_exportable(scores)
     resources = [_score_resource(rec) for rec in scores.to_dict("records")]
     return [validate_resource(r) for r in resources] if validate else resources
+
+
+def _check_exportable(scores: pd.DataFrame) -> None:
+    """Refuse what Observations cannot carry instead of writing a lossy Bundle."""
+    visit = pd.to_numeric(scores["visit"], errors="coerce")
+    whole = visit.notna() & (np.floor(visit) == visit)
+    if not whole.all():
+        bad = scores.loc[~whole, "visit"].iloc[0]
+        raise InputFormatError(f"scores: visit {bad} is not a whole number; the FHIR "
+                               "export names visits '<subject>/visit-<n>'")
+    side = scores["side"].astype(str)
+    unknown = sorted(set(side) - set(SIDES))
+    if unknown:
+        raise InputFormatError(f"scores: side(s) {', '.join(unknown)} cannot be written as a "
+                               f"laterality; use one of {', '.join(SIDES)}")
+    key = scores[["subject", "visit", "metric", "site", "side"]].astype(str)
+    dup = key.duplicated(keep=False)
+    if dup.any():
+        rows = np.flatnonzero(dup.to_numpy())[:2]
+        raise InputFormatError(
+            "scores: rows " + " and ".join(str(r + 1) for r in rows) + " share subject, visit, "
+            "metric, site and side (" + ", ".join(key.iloc[rows[0]]) + "); one Observation "
+            "per key — aggregate or drop the repeat before exporting")
 
 
 def _profile_resource(rec: dict) -> dict:
@@ -268,96 +323,3 @@ def fhir_bundle(resources: list[dict], *, validate: bool = True) -> dict:
     bundle = {"resourceType": "Bundle", "type": "collection",
               "entry": [{"fullUrl": f"urn:uuid:{r['id']}", "resource": r} for r in resources]}
     return validate_resource(bundle) if validate else bundle
-
-
-# --- reading back ---------------------------------------------------------------------------
-
-
-def _resources(source) -> list[dict]:
-    if isinstance(source, dict) and source.get("resourceType") == "Bundle":
-        return [e["resource"] for e in source.get("entry", [])]
-    if isinstance(source, dict):
-        return [source]
-    return list(source)
-
-
-def _code(concept: dict | None, system: str) -> str | None:
-    for c in (concept or {}).get("coding", []):
-        if c.get("system") == system:
-            return c.get("code")
-    return None
-
-
-def _components(res: dict) -> dict:
-    out = {}
-    for comp in res.get("component", []):
-        name = _code(comp.get("code"), COMPONENT_SYSTEM)
-        value = (comp.get("valueQuantity", {}).get("value") if "valueQuantity" in comp
-                 else comp.get("valueString", comp.get("valueInteger")))
-        out[name] = value
-    return out
-
-
-def _subject_visit(res: dict) -> tuple[str, int]:
-    subject = res.get("subject", {}).get("identifier", {})
-    visit = res.get("encounter", {}).get("identifier", {})
-    found = _VISIT.search(visit.get("value", ""))
-    if subject.get("system") != PSEUDONYM_SYSTEM or found is None:
-        raise InputFormatError(f"Observation {res.get('id')}: no painmech pseudonym or visit "
-                               "identifier")
-    return subject["value"], int(found.group(1))
-
-
-def scores_from_fhir(source) -> pd.DataFrame:
-    """Read Observations written by :func:`scores_to_fhir` back into a scores table.
-
-    ``source`` is a Bundle, one Observation or a list of them (dicts);
-    Observations without a painmech metric code are skipped.
-    """
-    rows = []
-    for res in _resources(source):  # one iteration per resource
-        metric = _code(res.get("code"), METRIC_SYSTEM)
-        if res.get("resourceType") != "Observation" or metric is None:
-            continue
-        subject, visit = _subject_visit(res)
-        q = res.get("valueQuantity")
-        unit = (unit_from_ucum(q["code"], q.get("unit")) if q is not None
-                else res["extension"][0]["valueCode"])
-        site = _code(res.get("bodySite"), SITE_SYSTEM) or NO_SITE
-        side = next((e["valueCode"] for e in res.get("bodySite", {}).get("extension", [])
-                     if e.get("url") == SIDE_EXTENSION), NO_SITE)
-        comp = _components(res)
-        interp = _code((res.get("interpretation") or [{}])[0], HL7_INTERPRETATION)
-        rows.append({
-            "subject": subject, "visit": visit, "metric": metric, "site": site, "side": side,
-            "value": q["value"] if q is not None else np.nan, "unit": unit,
-            "n_trials": comp.get("n-trials"), "method": res.get("method", {}).get("text", ""),
-            "z": comp.get("z", np.nan), "ref": comp.get("reference-set", ""),
-            "direction": comp.get("direction", ""),
-            "abnormal": None if interp is None else interp == "A",
-            "score_note": (res.get("note") or [{}])[0].get("text", "")})
-    out = pd.DataFrame(rows)
-    if out.empty:
-        return out
-    return out.astype({"visit": "int64", "value": "float64", "z": "float64",
-                       "n_trials": "Int64", "abnormal": "boolean"})
-
-
-def profile_from_fhir(source) -> pd.DataFrame:
-    """Read Observations written by :func:`profile_to_fhir` back into a profile table."""
-    rows = []
-    for res in _resources(source):  # one iteration per resource
-        mech = _code(res.get("code"), MECHANISM_SYSTEM)
-        if res.get("resourceType") != "Observation" or mech is None:
-            continue
-        subject, visit = _subject_visit(res)
-        comp = _components(res)
-        rows.append({"subject": subject, "visit": visit, "mechanism": mech,
-                     "status": _code(res.get("valueCodeableConcept"), STATUS_SYSTEM),
-                     "score": comp.get("score", np.nan),
-                     "probability": comp.get("probability", np.nan),
-                     "evidence": comp.get("evidence", ""), "caveats": comp.get("caveats", "")})
-    out = pd.DataFrame(rows)
-    if out.empty:
-        return out
-    return out.astype({"visit": "int64", "score": "float64", "probability": "float64"})
