@@ -14,7 +14,7 @@ import pandas as pd
 
 from painmech.exceptions import InputFormatError, UnitError
 from painmech.io._bids_table import write_tsv
-from painmech.io._interop import format_numbers
+from painmech.io._interop import check_exportable, format_numbers
 from painmech.registry import CONDITIONS, MEASURES, METRICS, NO_SITE, SIDES, UNIT_LABELS
 
 __all__ = ["FROM_BIDS", "bids_unit", "column_name", "parse_column", "write_bids"]
@@ -187,6 +187,7 @@ def write_bids(root: str | Path, *, subjects: pd.DataFrame | None = None,
             written.append(write_tsv(_wide(part, cols, first["_c"]), sidecar,
                                      root / "phenotype" / f"{name}.tsv"))
     if metrics is not None:
+        check_exportable(metrics, "metrics", "sessions are 'ses-<n>'")
         met = metrics.assign(key=metrics["metric"]).sort_values(
             ["metric", "site", "side"], kind="stable")
         cols = column_name(met["metric"], met["site"], met["side"])

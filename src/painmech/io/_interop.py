@@ -17,10 +17,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from painmech.exceptions import ValidationError
-from painmech.registry import NO_SITE, get_measure, validate_observations
+from painmech.exceptions import InputFormatError, ValidationError
+from painmech.registry import NO_SITE, SIDES, get_measure, validate_observations
 
-__all__ = ["FieldMap", "format_numbers", "validate_long", "parse_int_label"]
+__all__ = ["FieldMap", "check_exportable", "check_finite", "format_numbers", "validate_long",
+           "parse_int_label"]
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,64 @@ def format_numbers(values: pd.Series, *, positional: bool = False) -> pd.Series:
         # only the rare tiny or huge magnitudes are rewritten, one by one
         text[exp] = [np.format_float_positional(v, unique=True, trim="-") for v in num[exp]]
     return text.fillna("").astype(object)
+
+
+def check_finite(values: pd.Series, what: str) -> None:
+    """Refuse infinite values, which no export format writes as a number.
+
+    Raises
+    ------
+    InputFormatError
+        Naming the first row position and how many values are infinite.
+    """
+    num = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
+    inf = np.isinf(num)
+    if inf.any():
+        raise InputFormatError(f"{what}: {int(inf.sum())} infinite value(s) (first at row "
+                               f"{int(np.flatnonzero(inf)[0]) + 1}) cannot be written; a "
+                               "file would read them back as text or as missing")
+
+
+_METRIC_KEY = ["subject", "visit", "metric", "site", "side"]
+
+
+def check_exportable(table: pd.DataFrame, what: str, visits: str) -> None:
+    """Refuse a metrics/scores table that a file could only write lossily.
+
+    Checks, in this order: values are not infinite; visits are whole numbers
+    (``visits`` says how the format names them); sides are painmech sides;
+    no two rows share subject, visit, metric, site and side (one value per
+    cell or resource); one unit per (metric, site, side).
+
+    Raises
+    ------
+    InputFormatError
+        Naming the rows and the key, or the offending value.
+    """
+    check_finite(table["value"], what)
+    visit = pd.to_numeric(table["visit"], errors="coerce")
+    whole = (visit.notna() & (np.floor(visit) == visit)).to_numpy()
+    if not whole.all():
+        bad = table["visit"].to_numpy()[~whole][0]
+        raise InputFormatError(f"{what}: visit {bad} is not a whole number; {visits}")
+    unknown = sorted(set(table["side"].astype(str)) - set(SIDES))
+    if unknown:
+        raise InputFormatError(f"{what}: side(s) {', '.join(unknown)} cannot be written; use "
+                               f"one of {', '.join(SIDES)}")
+    key = table[_METRIC_KEY].astype(str)
+    dup = key.duplicated(keep=False).to_numpy()
+    if dup.any():
+        rows = np.flatnonzero(dup)[:2]
+        raise InputFormatError(
+            f"{what}: rows " + " and ".join(str(r + 1) for r in rows) + " share subject, "
+            "visit, metric, site and side (" + ", ".join(key.iloc[rows[0]]) + "); one value "
+            "per key — aggregate or drop the repeat before exporting")
+    units = table["unit"].astype(str).groupby([key["metric"], key["site"], key["side"]])
+    n_units = units.nunique()
+    if (n_units > 1).any():
+        metric, site, side = n_units.index[(n_units > 1).to_numpy()][0]
+        raise InputFormatError(f"{what}: {metric} (site {site}, side {side}) comes in more "
+                               "than one unit; convert to one unit first")
 
 
 _ROW_REF = re.compile(r"of row (\d+)")

@@ -27,6 +27,7 @@ __all__ = [
     "redcap_events",
     "redcap_fields",
     "redcap_records",
+    "record_id_row",
 ]
 
 #: The 18 column titles of a REDCap data dictionary, in REDCap's order.
@@ -179,11 +180,17 @@ def redcap_dictionary(fields: pd.DataFrame, *, record_id: str = "record_id",
     body[DICTIONARY_COLUMNS[8]] = format_numbers(lo).where(~is_flag, "")
     body[DICTIONARY_COLUMNS[9]] = format_numbers(hi).where(~is_flag, "")
     body[DICTIONARY_COLUMNS[17]] = annotation
+    first = record_id_row(record_id, fields["form"].iloc[0] if len(fields) else "painmech",
+                          lang)
+    return pd.concat([first, body], ignore_index=True).astype(object)
+
+
+def record_id_row(record_id: str, form: str, lang: str) -> pd.DataFrame:
+    """The dictionary's first row: the record-ID field holding the pseudonym."""
     first = {c: "" for c in DICTIONARY_COLUMNS}
-    first.update({DICTIONARY_COLUMNS[0]: record_id,
-                  DICTIONARY_COLUMNS[1]: fields["form"].iloc[0] if len(fields) else "painmech",
+    first.update({DICTIONARY_COLUMNS[0]: record_id, DICTIONARY_COLUMNS[1]: form,
                   DICTIONARY_COLUMNS[3]: "text", DICTIONARY_COLUMNS[4]: _RECORD_LABEL[lang]})
-    return pd.concat([pd.DataFrame([first]), body], ignore_index=True).astype(object)
+    return pd.DataFrame([first])
 
 
 def _event_name(visits: pd.Series, arm: int) -> pd.Series:

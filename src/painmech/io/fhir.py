@@ -48,7 +48,6 @@ import numpy as np
 import pandas as pd
 
 from painmech._utils._checks import check_columns
-from painmech.exceptions import InputFormatError
 from painmech.io._fhir_codes import (
     BASE,
     CATEGORY_SYSTEM,
@@ -80,7 +79,8 @@ from painmech.io._fhir_questionnaire import (
     read_questionnaire_responses,
 )
 from painmech.io._fhir_read import profile_from_fhir, scores_from_fhir
-from painmech.registry import MECHANISMS, METRICS, NO_SITE, SIDES, SITES
+from painmech.io._interop import check_exportable
+from painmech.registry import MECHANISMS, METRICS, NO_SITE, SITES
 
 __all__ = [
     "LOINC_MEASURES",
@@ -247,32 +247,9 @@ def scores_to_fhir(scores: pd.DataFrame, *, validate: bool = True) -> list[dict]
     """
     check_columns(scores, ["subject", "visit", "metric", "site", "side", "value", "unit"],
                   "scores")
-    _check_exportable(scores)
+    check_exportable(scores, "scores", "the FHIR export names visits '<subject>/visit-<n>'")
     resources = [_score_resource(rec) for rec in scores.to_dict("records")]
     return [validate_resource(r) for r in resources] if validate else resources
-
-
-def _check_exportable(scores: pd.DataFrame) -> None:
-    """Refuse what Observations cannot carry instead of writing a lossy Bundle."""
-    visit = pd.to_numeric(scores["visit"], errors="coerce")
-    whole = visit.notna() & (np.floor(visit) == visit)
-    if not whole.all():
-        bad = scores.loc[~whole, "visit"].iloc[0]
-        raise InputFormatError(f"scores: visit {bad} is not a whole number; the FHIR "
-                               "export names visits '<subject>/visit-<n>'")
-    side = scores["side"].astype(str)
-    unknown = sorted(set(side) - set(SIDES))
-    if unknown:
-        raise InputFormatError(f"scores: side(s) {', '.join(unknown)} cannot be written as a "
-                               f"laterality; use one of {', '.join(SIDES)}")
-    key = scores[["subject", "visit", "metric", "site", "side"]].astype(str)
-    dup = key.duplicated(keep=False)
-    if dup.any():
-        rows = np.flatnonzero(dup.to_numpy())[:2]
-        raise InputFormatError(
-            "scores: rows " + " and ".join(str(r + 1) for r in rows) + " share subject, visit, "
-            "metric, site and side (" + ", ".join(key.iloc[rows[0]]) + "); one Observation "
-            "per key — aggregate or drop the repeat before exporting")
 
 
 def _profile_resource(rec: dict) -> dict:

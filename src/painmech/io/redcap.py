@@ -30,7 +30,7 @@ import pandas as pd
 
 from painmech._utils._checks import check_option, problem_frame
 from painmech.exceptions import InputFormatError, ValidationError
-from painmech.io._interop import FieldMap, parse_int_label, validate_long
+from painmech.io._interop import FieldMap, check_finite, parse_int_label, validate_long
 from painmech.io._redcap_dictionary import (
     API_COLUMNS,
     COMMA_VALIDATIONS,
@@ -41,10 +41,18 @@ from painmech.io._redcap_dictionary import (
 )
 from painmech.io._redcap_export import (
     DICTIONARY_COLUMNS,
+    record_id_row,
     redcap_dictionary,
     redcap_events,
     redcap_fields,
     redcap_records,
+)
+from painmech.io._redcap_metrics import (
+    METRICS_FORM,
+    read_redcap_metrics,
+    redcap_metric_dictionary,
+    redcap_metric_fields,
+    redcap_metric_records,
 )
 
 __all__ = [
@@ -55,10 +63,12 @@ __all__ = [
     "event_visits",
     "mapping_from_dictionary",
     "read_redcap_dictionary",
+    "read_redcap_metrics",
     "read_redcap_records",
     "redcap_dictionary",
     "redcap_events",
     "redcap_fields",
+    "redcap_metric_fields",
     "redcap_records",
     "write_redcap",
 ]
@@ -311,37 +321,66 @@ def _decimal_marks(long: pd.DataFrame, dictionary: pd.DataFrame | None,
     return value, problem_frame([problems]), ~bad
 
 
-def write_redcap(observations: pd.DataFrame, directory: str | Path, *,
+def write_redcap(observations: pd.DataFrame | None, directory: str | Path, *,
+                 metrics: pd.DataFrame | None = None,
                  form: str | Mapping[str, str] | None = None, record_id: str = "record_id",
                  lang: str = "en") -> dict[str, Path]:
-    """Write observations as a REDCap project: dictionary, records and events.
+    """Write observations and/or metrics as a REDCap project: dictionary, records, events.
 
     Files written to ``directory``: ``dictionary.csv`` (18 columns),
     ``data.csv`` (flat record export, raw values) and ``event.csv``.
+    Metrics go to the ``painmech_metrics`` instrument, one field per (metric,
+    site, side) named ``m_<metric>[_<site>][_<l|r|m|b>]`` (see
+    :mod:`painmech.io._redcap_metrics`).
 
     Returns
     -------
     dict of str to pathlib.Path
         ``{"dictionary": ..., "records": ..., "events": ...}``.
 
+    Raises
+    ------
+    InputFormatError, UnitError
+        When the tables hold what the REDCap files cannot carry (duplicate
+        keys, fractional visits, infinite values, colliding field names,
+        values outside the canonical unit); nothing is written then.
+
     Examples
     --------
     Round trip::
 
-        paths = write_redcap(obs, "out")
+        paths = write_redcap(obs, "out", metrics=met)
         dd = read_redcap_dictionary(paths["dictionary"])
-        back = read_redcap_records(
-            paths["records"], mapping_from_dictionary(dd),
-            events=event_visits(pd.read_csv(paths["events"]), by="label"))
+        events = event_visits(pd.read_csv(paths["events"]), by="label")
+        back = read_redcap_records(paths["records"], mapping_from_dictionary(dd),
+                                   events=events)
+        back_metrics = read_redcap_metrics(paths["records"], dd, events=events)
     """
+    if observations is None and metrics is None:
+        raise ValueError("write_redcap: give observations, metrics or both")
+    parts, dicts, visits = [], [], []
+    if observations is not None:
+        check_finite(observations["value"], "observations")
+        fields = redcap_fields(observations, form=form)
+        dicts.append(redcap_dictionary(fields, record_id=record_id, lang=lang))
+        parts.append(redcap_records(observations, fields, record_id=record_id))
+        visits.append(observations["visit"])
+    if metrics is not None:
+        mfields = redcap_metric_fields(metrics)
+        body = redcap_metric_dictionary(mfields, lang=lang)
+        dicts.append(body if dicts else pd.concat(
+            [record_id_row(record_id, METRICS_FORM, lang), body], ignore_index=True))
+        parts.append(redcap_metric_records(metrics, mfields, record_id=record_id))
+        visits.append(metrics["visit"])
+    records = parts[0]
+    if len(parts) == 2:
+        records = records.merge(parts[1], on=[record_id, "redcap_event_name"], how="outer")
+        records = records.fillna("").astype(object)
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)
-    fields = redcap_fields(observations, form=form)
     paths = {"dictionary": out / "dictionary.csv", "records": out / "data.csv",
              "events": out / "event.csv"}
-    redcap_dictionary(fields, record_id=record_id, lang=lang).to_csv(
-        paths["dictionary"], index=False)
-    redcap_records(observations, fields, record_id=record_id).to_csv(
-        paths["records"], index=False)
-    redcap_events(observations["visit"]).to_csv(paths["events"], index=False)
+    pd.concat(dicts, ignore_index=True).to_csv(paths["dictionary"], index=False)
+    records.to_csv(paths["records"], index=False)
+    redcap_events(pd.concat(visits, ignore_index=True)).to_csv(paths["events"], index=False)
     return paths
