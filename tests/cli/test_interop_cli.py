@@ -82,3 +82,45 @@ def test_import_redcap_needs_a_mapping(tmp_path):
     result = runner.invoke(app, ["import", "redcap", str(path), "-o", str(tmp_path / "o.csv")])
     assert result.exit_code == 1
     assert "--mapping" in result.output
+
+
+def test_redcap_metrics_export_and_import(tmp_path):
+    met = tmp_path / "metrics.csv"
+    met.write_text("subject,visit,metric,site,side,value,unit,n_trials,method\n"
+                   "P01,0,gmv_thalamus,none,left,7280.7,mm3,1,\n"
+                   "P01,0,gmv_thalamus,none,right,6680.2,mm3,1,\n"
+                   "P01,2,ppt,lumbar,left,312.25,kPa,3,\n", encoding="utf-8")
+    out = tmp_path / "rc"
+    result = runner.invoke(app, ["export", "redcap", "--metrics", str(met), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "m_gmv_thalamus_l" in (out / "data.csv").read_text()
+    back = tmp_path / "back.csv"
+    result = runner.invoke(app, ["import", "redcap", str(out / "data.csv"), "-d",
+                                 str(out / "dictionary.csv"), "-e", str(out / "event.csv"),
+                                 "--by", "label", "-o", str(tmp_path / "obs.csv"),
+                                 "--metrics-output", str(back)])
+    assert result.exit_code == 0, result.output
+    got = pd.read_csv(back).set_index(["visit", "metric", "side"])["value"].to_dict()
+    assert got == {(0, "gmv_thalamus", "left"): 7280.7, (0, "gmv_thalamus", "right"): 6680.2,
+                   (2, "ppt", "left"): 312.25}
+
+
+def test_import_fhir_clinic_observations(data_dir, tmp_path):
+    bundle = data_dir / "fhir" / "clinic" / "clinic-observations.bundle.json"
+    subjects = tmp_path / "subjects.csv"
+    subjects.write_text("reference,pseudonym\nPatient/p1,K01\n", encoding="utf-8")
+    visits = tmp_path / "visits.csv"
+    visits.write_text("key,visit\nEncounter/e1,0\nEncounter/e2,1\n", encoding="utf-8")
+    out, skipped = tmp_path / "obs.csv", tmp_path / "skipped.csv"
+    result = runner.invoke(app, ["import", "fhir", str(bundle), "-o", str(out),
+                                 "--subject-map", str(subjects), "--visit-map", str(visits),
+                                 "--skipped", str(skipped)])
+    assert result.exit_code == 0, result.output
+    assert "read 9 observation(s) of 1 subject(s)" in result.output
+    assert "10 resource(s) skipped" in result.output and "8867-4" in result.output
+    obs = pd.read_csv(out)
+    assert set(obs["measure"]) == {"crp", "il6", "tnf_alpha", "il1_beta", "pain_intensity"}
+    assert pd.read_csv(skipped)["n"].sum() == 10
+    result = runner.invoke(app, ["import", "fhir", str(bundle), "-o", str(out),
+                                 "--subject", "K01", "--visit", "0"])
+    assert result.exit_code == 1 and "of 2 patients" in result.output

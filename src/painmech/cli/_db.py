@@ -94,6 +94,37 @@ def add_user(name: str = typer.Argument(..., help="User name."), db: str | None 
     database.dispose()
 
 
+@db_app.command("create-study")
+def create_study(code: str = typer.Argument(..., help="Study code used in web addresses: "
+                                            "2–64 lower-case letters, digits, '_' or '-'."),
+                 name: str = typer.Option(..., "--name", help="Study title."),
+                 description: str = typer.Option("", help="Longer description."),
+                 owner: str | None = typer.Option(None, help="Existing user who becomes the "
+                                                  "study's owner."),
+                 db: str | None = _DB) -> None:
+    """Create a study (as the command-line administrator), optionally with its owner.
+
+    Study codes are lower case (e.g. ``lbp-2024``): a code in capitals is
+    refused with the lower-case code suggested, never folded silently.
+    """
+    from painmech import storage
+
+    database = _open(db, create=False)
+    try:
+        with database.write() as session:  # study and owner together, or neither
+            study = storage.create_study(session, storage.SYSTEM, code, name, description)
+            if owner:
+                storage.set_role(session, storage.SYSTEM, study, owner, "owner")
+    except (ValueError, storage.Conflict, storage.NotFound) as err:
+        err_console.print(f"[red]error:[/red] {err}")
+        raise typer.Exit(1) from None
+    finally:
+        database.dispose()
+    console.print(f"[green]study[/green] {code} created" + (
+        f", owner {owner}" if owner else "; no owner yet (administrators manage its members "
+        "in the web app)"))
+
+
 @db_app.command("migrate")
 def migrate(db: str | None = _DB) -> None:
     """Upgrade the database schema to this painmech's revision."""

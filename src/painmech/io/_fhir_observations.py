@@ -45,14 +45,15 @@ from painmech.io._fhir_resources import code_of, laterality, load_resources
 from painmech.io._interop import validate_long
 from painmech.registry import MEASURES, NO_SITE
 
-__all__ = ["FhirObservations", "SKIPPED_COLUMNS", "read_fhir_observations", "skipped_table",
-           "summarise_skipped"]
+__all__ = ["FhirObservations", "SCORE_UNITS", "SKIPPED_COLUMNS", "read_fhir_observations",
+           "skipped_table", "summarise_skipped"]
 
 #: Columns of the skipped-resources report.
 SKIPPED_COLUMNS = ["resource_type", "system", "code", "display", "reason", "n"]
 _FINAL = ("final", "amended", "corrected")
 _CENSOR = {"<": "left", "<=": "left", ">": "right", ">=": "right"}
-_SCORE_UNITS = {"", "1", "{score}", "{Score}", "score", "/10", "{points}"}
+#: Quantity units (UCUM code or unit text) read as a 0–10 rating of 72514-3.
+SCORE_UNITS = frozenset({"", "1", "{score}", "{Score}", "score", "/10", "{points}"})
 _UNIT_OF_UCUM = {c: u for u, c in ucum_table().items()
                  if list(ucum_table().values()).count(c) == 1}
 
@@ -130,7 +131,7 @@ def _rating(res: dict) -> tuple[float, str, str] | str:
         return f"answer code {code or '(none)'} is not a LOINC LL2335-9 rating"
     q = res["valueQuantity"]
     unit = q.get("code", q.get("unit", "")) or ""
-    if unit not in _SCORE_UNITS:
+    if unit not in SCORE_UNITS:
         return f"unit {unit!r} is not a 0–10 rating"
     return float(q["value"]), "nrs10", q.get("comparator", "")
 

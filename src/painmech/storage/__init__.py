@@ -78,8 +78,10 @@ from painmech.storage._pseudonym import (
     pseudonymize,
 )
 from painmech.storage._studies import (
+    STUDY_CODE_RULE,
     add_subject,
     add_visit,
+    check_study_code,
     create_study,
     delete_study,
     delete_subject,
@@ -112,4 +114,5 @@ __all__ = [
     "set_role",
     "table_counts", "token_hash", "update_observation", "update_subject", "verify_audit",
     "verify_password",
+    "STUDY_CODE_RULE", "check_study_code",
 ]

@@ -22,12 +22,18 @@ from painmech.storage._errors import Conflict, NotFound, ReasonRequired
 from painmech.storage._models import Membership, Observation, Study, Subject, Visit, utcnow
 
 __all__ = [
+    "STUDY_CODE_RULE", "check_study_code",
     "create_study", "get_study", "list_studies", "delete_study", "add_subject", "get_subject",
     "list_subjects", "update_subject", "delete_subject", "add_visit", "get_visit",
     "list_visits", "delete_visit", "check_reason", "subject_state", "new_date_shift",
 ]
 
 _CODE = re.compile(r"^[a-z0-9][a-z0-9_\-]{1,63}$")
+#: What a study code may be, in words (every refusal quotes it). Codes are case-sensitive
+#: identifiers in web addresses and the audit trail; painmech keeps them lower case rather
+#: than folding "S1" to "s1" silently.
+STUDY_CODE_RULE = ("2–64 characters: lower-case letters a–z, digits, '_' or '-', starting "
+                   "with a letter or digit (e.g. 'lbp-2024')")
 #: Date shifts of exports are drawn from ±1–180 days, per subject.
 _MAX_SHIFT_DAYS = 180
 
@@ -47,6 +53,23 @@ def new_date_shift() -> int:
     return days if secrets.randbelow(2) else -days
 
 
+def check_study_code(code: str) -> str:
+    """Return ``code`` if it is a valid study code; otherwise say why (:data:`STUDY_CODE_RULE`).
+
+    Raises
+    ------
+    ValueError
+        With the rule, the code received and, when only its case is wrong,
+        the lower-case code to use instead.
+    """
+    if _CODE.match(code or ""):
+        return code
+    hint = (f"; did you mean {code.lower()!r}?" if _CODE.match((code or "").lower())
+            else "")
+    raise ValueError(f"study code {code!r} is not valid: a study code is {STUDY_CODE_RULE}"
+                     f"{hint}")
+
+
 def create_study(session: Session, actor: Actor, code: str, title: str,
                  description: str = "") -> Study:
     """Create a study; the creating user becomes its owner.
@@ -54,11 +77,17 @@ def create_study(session: Session, actor: Actor, code: str, title: str,
     Parameters
     ----------
     code : str
-        Short identifier used in URLs: 2–64 lower-case letters, digits, ``_``, ``-``.
+        Short identifier used in URLs: :data:`STUDY_CODE_RULE` (upper case is
+        refused with the lower-case code suggested, not folded).
+
+    Raises
+    ------
+    ValueError
+        If the code or the title is not acceptable.
+    Conflict
+        If a study with this code exists.
     """
-    if not _CODE.match(code or ""):
-        raise ValueError("study code must be 2–64 lower-case letters, digits, '_' or '-', "
-                         f"starting with a letter or digit; got {code!r}")
+    check_study_code(code)
     title = (title or "").strip()
     if not title:
         raise ValueError("a study needs a title")
@@ -79,7 +108,11 @@ def get_study(session: Session, code: str) -> Study:
     study = session.execute(sa.select(Study).where(Study.code == code,
                                                    Study.deleted_at.is_(None))).scalar()
     if study is None:
-        raise NotFound(f"no study {code!r}")
+        lower = (code or "").lower()
+        near = lower != code and session.execute(sa.select(Study.id).where(
+            Study.code == lower, Study.deleted_at.is_(None))).first()
+        raise NotFound(f"no study {code!r}" + (f"; study codes are lower case — did you mean "
+                                                f"{lower!r}?" if near else ""))
     return study
 
 
