@@ -129,7 +129,10 @@ def read_redcap_dictionary(source, *, sep: str = ",") -> pd.DataFrame:
         table = (_from_json(path) if path.suffix.lower() == ".json"
                  else read_csv_export(path, sep))
     columns = tuple(str(c) for c in table.columns)
-    if columns not in (DICTIONARY_COLUMNS, API_COLUMNS):
+    # REDCap's own order and count; the first title tells the spelling (older
+    # REDCap versions word a few UI titles differently, e.g. "Identifier?")
+    if len(columns) != len(DICT_NAMES) or columns[0] not in (DICTIONARY_COLUMNS[0],
+                                                              API_COLUMNS[0]):
         first = columns[0] if columns else "nothing"
         raise InputFormatError(
             f"{name}: not a REDCap data dictionary: expected the 18 columns of the Data "
