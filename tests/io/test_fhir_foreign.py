@@ -265,3 +265,22 @@ def test_scores_reader_names_what_it_skipped(clinic):
     assert list(back.columns)[:7] == ["subject", "visit", "metric", "site", "side", "value",
                                       "unit"]
     assert back["value"].dtype == np.float64
+
+
+def test_odd_values_are_skipped_with_their_reason():
+    def obs(i, code, **value):
+        return {"resourceType": "Observation", "id": f"o{i}", "status": "final",
+                "code": {"coding": [{"system": "http://loinc.org", "code": code}]},
+                "subject": {"reference": "Patient/p1"}, **value}
+
+    bundle = [obs(1, "72514-3", valueString="moderate"),
+              obs(2, "1988-5", valueQuantity={"unit": "mg/L", "comparator": "<"}),
+              obs(3, "26881-3", valueQuantity={"value": 4.0, "unit": "%"}),
+              obs(4, "72514-3", valueQuantity={"value": 40, "unit": "mm", "code": "mm",
+                                               "system": "http://unitsofmeasure.org"})]
+    got = read_fhir_observations(bundle, subject="K01", visit=0, warn=False)
+    assert got.observations.empty and list(got.observations.columns)[:8] == [
+        "subject", "visit", "measure", "site", "side", "trial", "value", "unit"]
+    assert sorted(got.skipped["reason"]) == [
+        "Quantity without a value", "unit '%' cannot be converted to pg/mL",
+        "unit 'mm' is not a 0–10 rating", "valueString is not a 0–10 rating"]

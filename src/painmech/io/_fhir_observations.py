@@ -94,15 +94,12 @@ def skipped_table(rows: list[dict]) -> pd.DataFrame:
 
 
 def summarise_skipped(skipped: pd.DataFrame, limit: int = 6) -> str:
-    """One line per skipped code: ``LOINC 8867-4 Heart rate: 3 × code not used``."""
+    """Skipped resources in one line: ``LOINC 8867-4 Heart rate: 2 × code not used; …``."""
     names = {LOINC: "LOINC", UCUM: "UCUM"}
-    lines = []
-    for rec in skipped.head(limit).itertuples(index=False):
-        what = (f"{names.get(rec.system, rec.system)} {rec.code}".strip()
-                if rec.code else rec.resource_type)
-        label = f" {rec.display}" if rec.display else ""
-        lines.append(f"{rec.resource_type} {what}{label}: {rec.n} × {rec.reason}"
-                     if rec.code else f"{what}: {rec.n} × {rec.reason}")
+    what = [(f"{names.get(r.system, r.system)} {r.code} {r.display}".strip() if r.code
+             else r.resource_type) for r in skipped.itertuples(index=False)]
+    lines = [f"{w}: {n} × {reason}" for w, n, reason in
+             zip(what, skipped["n"], skipped["reason"], strict=True)][:limit]
     more = len(skipped) - limit
     return "; ".join(lines) + (f"; and {more} more (see .skipped)" if more > 0 else "")
 
@@ -112,12 +109,13 @@ def _skip(res: dict, reason: str, system: str = "", code: str = "", display: str
             "display": display, "reason": reason}
 
 
-def _loinc(res: dict) -> tuple[str, str]:
-    for coding in res.get("code", {}).get("coding", []):
+def _loinc(res: dict) -> tuple[str, dict]:
+    """The LOINC code painmech reads (or ``""``) and the coding to report it by."""
+    codings = res.get("code", {}).get("coding") or [{}]
+    for coding in codings:
         if coding.get("system") == LOINC and coding.get("code") in LOINC_MEASURES:
-            return coding["code"], coding.get("display", "")
-    first = (res.get("code", {}).get("coding") or [{}])[0]
-    return "", f"{first.get('system', '')}|{first.get('code', '')}|{first.get('display', '')}"
+            return coding["code"], coding
+    return "", codings[0]
 
 
 def _rating(res: dict) -> tuple[float, str, str] | str:
@@ -129,11 +127,25 @@ def _rating(res: dict) -> tuple[float, str, str] | str:
         if code in LOINC_NRS_ANSWERS:
             return LOINC_NRS_ANSWERS[code], "nrs10", ""
         return f"answer code {code or '(none)'} is not a LOINC LL2335-9 rating"
+    if "valueQuantity" not in res:
+        kind = next(k for k in res if k.startswith("value"))
+        return f"{kind} is not a 0–10 rating"
     q = res["valueQuantity"]
     unit = q.get("code", q.get("unit", "")) or ""
     if unit not in SCORE_UNITS:
         return f"unit {unit!r} is not a 0–10 rating"
-    return float(q["value"]), "nrs10", q.get("comparator", "")
+    number = _number(q)
+    return number if isinstance(number, str) else (number, "nrs10", q.get("comparator", ""))
+
+
+def _number(q: dict) -> float | str:
+    """The Quantity's value as a float, or why it has none."""
+    try:
+        return float(q["value"])
+    except KeyError:
+        return "Quantity without a value"
+    except (TypeError, ValueError):
+        return f"Quantity value {q['value']!r} is not a number"
 
 
 def _concentration(res: dict, measure: str) -> tuple[float, str, str] | str:
@@ -144,14 +156,17 @@ def _concentration(res: dict, measure: str) -> tuple[float, str, str] | str:
     ucum_code = q.get("code") if q.get("system") == UCUM else None
     text = (ucum_code or q.get("unit") or "").replace("µ", "u").replace("μ", "u")
     meas = MEASURES[measure]
+    number = _number(q)
+    if isinstance(number, str):
+        return number
     unit = _UNIT_OF_UCUM.get(text)
     if unit in meas.units:
-        return float(q["value"]), unit, q.get("comparator", "")
+        return number, unit, q.get("comparator", "")
     factor = mass_concentration_factor(text, ucum(meas.unit)[0])
     if factor is None:
         why = " (a molar unit needs the analyte's molar mass)" if "mol" in text else ""
         return f"unit {text or '(none)'!r} cannot be converted to {meas.unit}{why}"
-    return float(q["value"]) * factor, meas.unit, q.get("comparator", "")
+    return number * factor, meas.unit, q.get("comparator", "")
 
 
 def _value(res: dict, measure: str) -> tuple[float, str, str] | str:
@@ -188,10 +203,11 @@ def _parse(resources: list[dict], subject, visit) -> tuple[list[dict], list[dict
         if res.get("resourceType") != "Observation":
             skipped.append(_skip(res, "not an Observation"))
             continue
-        code, display = _loinc(res)
+        code, coding = _loinc(res)
+        display = coding.get("display", "")
         if not code:
-            system, other, label = (display.split("|", 2) + ["", ""])[:3]
-            skipped.append(_skip(res, "code not used by painmech", system, other, label))
+            skipped.append(_skip(res, "code not used by painmech", coding.get("system", ""),
+                                 coding.get("code", ""), display))
             continue
         measure = LOINC_MEASURES[code][0]
         got = _value(res, measure)
