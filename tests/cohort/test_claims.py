@@ -1,5 +1,5 @@
 """The claims check recovers the effects built into a synthetic cohort and says
-inconclusive / not_testable for the ones it does not contain."""
+inconclusive / absent / not_testable for the ones it does not contain."""
 
 import numpy as np
 import pandas as pd
@@ -7,25 +7,34 @@ import pytest
 from synth import make_cohort
 
 from painmech.cohort import CLAIM_COLUMNS, CLAIMS, VERDICTS, check_claims, claims_table
-from painmech.cohort._claims import _verdict
+from painmech.cohort._claims_verdict import verdict
 
 EXPECTED = {
     # effects put into synth.py
     "ppt_local_lower": "supported", "ppt_remote_lower": "supported",
     "ppt_tracks_pain": "supported", "ppt_normalises": "supported",
-    "ppt_no_prognosis": "supported", "ts_raised": "supported", "ts_severity": "supported",
+    "ts_raised": "supported", "ts_severity": "supported",
     "ts_normalises": "supported", "cpm_impaired": "supported", "cpm_duration": "supported",
     "cpm_severity": "supported", "cold_neck": "supported", "cold_catastrophising": "supported",
-    "cold_predicts_whiplash": "supported",
-    # measured but without an effect
+    # put in, but too few people for the family-wise level 1 - 0.05/19 = 0.9974: 60
+    # whiplash patients give AUC 0.74 (0.50-0.89) with a minimal detectable effect of
+    # ±0.29 around 0.5; "no prognostic value" needs the interval inside 0.5 ± 0.056
+    "cold_predicts_whiplash": "inconclusive", "ppt_no_prognosis": "inconclusive",
+    # measured but without an effect, at n = 60-200 (minimal detectable effects 0.48-0.67)
     "inflammation_higher": "inconclusive", "cold_stress": "inconclusive",
     "gm_dlpfc_lower": "inconclusive", "gm_thalamus_lower": "inconclusive",
     "gm_duration": "inconclusive",
-    # not measured
+    # synth.py draws grey matter once per person: no change after relief in anybody,
+    # so no interval can be formed
+    "gm_reverses": "not_testable",
+    # not measured, or no design (nobody pain-free at baseline develops pain)
     "pfc_pag_reduced": "not_testable", "smudging_present": "not_testable",
     "smudging_intensity": "not_testable", "homeostatic_lost": "not_testable",
     "fc_affective_shift": "not_testable", "tpd_worse": "not_testable",
     "graphaesthesia_worse": "not_testable", "body_perception_acuity": "not_testable",
+    "tenderness_tracks_pain": "not_testable", "tenderness_no_prognosis": "not_testable",
+    "nwr_ts_lower": "not_testable", "cpm_precedes_neck_pain": "not_testable",
+    "fc_nac_predicts_persistence": "not_testable",
 }
 
 
@@ -55,11 +64,20 @@ def test_claims_rows_are_complete(claims):
     assert (testable["p_holm"] >= testable["p"]).all()
     assert (testable["n"] >= 10).all()
     assert claims["statement_de"].str.len().gt(20).all()
-    nt = claims[claims["verdict"] == "not_testable"]
-    assert nt["reason"].str.startswith("not measured").all()
+    nt = claims[claims["verdict"] == "not_testable"].set_index("claim")
+    design = nt.index.isin(["cpm_precedes_neck_pain", "gm_reverses"])
+    assert nt.loc[~design, "reason"].str.startswith("not measured").all()
+    assert "0 events" in nt.loc["cpm_precedes_neck_pain", "reason"]
+    assert "same in every subject" in nt.loc["gm_reverses", "reason"]
     ppt = claims.set_index("claim").loc["ppt_local_lower"]
     assert ppt["site"] == "lumbar" and ppt["scale"] == "log10"
-    assert ppt["effect_type"] == "hedges_g" and ppt["n_detail"] == "120 vs 80"
+    assert ppt["effect_type"] == "hedges_g_adjusted" and ppt["n_detail"] == "120 vs 80"
+    assert ppt["adjusted_for"] == "age, sex"
+    # one family: m = 20 testable claims, every interval at 1 - 0.05/20
+    assert testable["ci_level"].eq(1 - 0.05 / 19).all() and len(testable) == 19
+    assert (testable["mde"] > 0).all()
+    assert claims.loc[claims["verdict"] == "inconclusive", "reason"].str.contains(
+        "minimal detectable effect").all()
 
 
 def test_reversed_effect_is_contradicted():
@@ -94,7 +112,8 @@ def test_results_are_reproducible(cohort):
     pd.testing.assert_frame_equal(a, b)
 
 
-@pytest.mark.parametrize(("lo", "hi", "null", "sign", "verdict"), [
+@pytest.mark.parametrize(("lo", "hi", "null", "sign", "expected"), [
+    # SESOI 0.2 (d) unless stated
     (0.1, 0.5, 0.0, 1, "supported"),
     (-0.5, -0.1, 0.0, 1, "contradicted"),
     (-0.5, -0.1, 0.0, -1, "supported"),
@@ -102,9 +121,25 @@ def test_results_are_reproducible(cohort):
     (0.0, 0.3, 0.0, 1, "inconclusive"),     # touching the null is not excluding it
     (0.55, 0.8, 0.5, 1, "supported"),       # AUC
     (np.nan, 0.3, 0.0, 1, "inconclusive"),
+    (-0.15, 0.12, 0.0, 1, "absent"),        # inside ±0.2
+    (0.05, 0.15, 0.0, 1, "absent"),         # excludes 0, but smaller than the SESOI
+    (-0.15, -0.05, 0.0, -1, "absent"),
+    (-0.2, 0.1, 0.0, 1, "inconclusive"),    # reaching the margin is not inside it
+    (0.2, 0.4, 0.0, -1, "contradicted"),
 ])
-def test_verdict_rule(lo, hi, null, sign, verdict):
-    assert _verdict(lo, hi, null, sign)[0] == verdict
+def test_verdict_rule(lo, hi, null, sign, expected):
+    assert verdict(lo, hi, null, sign, 0.2)[0] == expected
+
+
+@pytest.mark.parametrize(("lo", "hi", "expected"), [
+    # a claim of *no* effect (no_prognosis), AUC margin 0.5 ± 0.0562
+    (0.47, 0.54, "supported"),              # inside the margin: no relevant effect
+    (0.58, 0.75, "contradicted"),           # prognostic in the sensitivity direction
+    (0.20, 0.45, "contradicted"),           # prognostic in the other direction
+    (0.40, 0.62, "inconclusive"),
+])
+def test_verdict_rule_for_claims_of_no_effect(lo, hi, expected):
+    assert verdict(lo, hi, 0.5, 0, 0.0562)[0] == expected
 
 
 def test_claims_table_is_the_pre_specification():
@@ -114,3 +149,11 @@ def test_claims_table_is_the_pre_specification():
     assert set(tab["section"]) == set(range(1, 11))
     assert tab.loc[tab["claim"] == "cpm_impaired", "metrics"].iloc[0].startswith(
         "cpm_effect_pct (−), cpm_effect (−)")
+    # every claim states its smallest effect of interest and where it comes from
+    assert tab["sesoi"].gt(0).all() and tab["sesoi_source"].str.len().gt(10).all()
+    by_kind = tab.groupby("kind")["sesoi"].first()
+    # d = 0.2 (Cohen 1988); r = 0.2 / sqrt(0.2² + 4) = 0.099504; AUC = Φ(0.2/√2) - 0.5
+    # = Φ(0.141421) - 0.5 = 0.556231 - 0.5 (scipy.stats.norm.cdf)
+    assert by_kind["difference"] == 0.2 and by_kind["recovery"] == 0.2
+    assert by_kind["association"] == pytest.approx(0.099504, abs=1e-6)
+    assert by_kind["prognosis"] == pytest.approx(0.056231, abs=1e-6)

@@ -8,8 +8,8 @@ from painmech.simulation import simulate_cohort
 def test_check_claims_recovers_impaired_cpm():
     # McPhee 2020 Pain 161:464: CPM weaker in back pain, SMD -0.44 (-0.64 to -0.23)
     res = simulate_cohort(240, {"healthy": 0.5, "chronic_lbp": 0.5}, seed=3, instruments=())
-    claims = check_claims(res.subjects, compute_metrics(res.observations, res.subjects),
-                          n_boot=300).set_index("claim")
+    claims = check_claims(res.subjects, compute_metrics(res.observations, res.subjects)
+                          ).set_index("claim")
     row = claims.loc["cpm_impaired"]
     assert row["verdict"] == "supported"
     assert row["effect"] < 0 and row["ci_high"] < 0

@@ -24,16 +24,15 @@ _OFF = {m: MECHANISM_PARAMS[m].healthy for m in ("pressure_hyperalgesia",
 
 
 def _claim(res, claim_id):
-    c = check_claims(res.subjects, pipeline_metrics(res), claims=[_BY_ID[claim_id]],
-                     n_boot=200)
+    c = check_claims(res.subjects, pipeline_metrics(res), claims=[_BY_ID[claim_id]])
     return c.set_index("claim").loc[claim_id]
 
 
 @pytest.fixture(scope="module")
 def chronic():
     # the duration effect is small against the between-person spread of the DLPFC
-    # fraction (SD ≈ 10 %, _population.py): partial rho ≈ -0.04, so the claim needs
-    # thousands of patients to be supported (n = 4000 gave p = 0.055 with this seed)
+    # fraction (SD ≈ 10 %, _population.py): partial rho ≈ -0.04, so it takes
+    # thousands of patients to exclude 0 (n = 4000 gave p = 0.055 with this seed)
     return simulate_cohort(10000, "chronic_lbp", visits=1, seed=61, instruments=())
 
 
@@ -64,10 +63,14 @@ def test_dlpfc_volume_falls_with_pain_duration_at_the_apkarian_rate(chronic):
 
 
 @pytest.mark.slow
-def test_gm_duration_claim_supported_on_a_large_chronic_cohort(chronic):
+def test_gm_duration_is_real_but_below_the_smallest_effect_of_interest(chronic):
+    # 10,000 patients: the interval excludes 0 (the simulated loss is there) but lies
+    # inside the margin ±0.0995 (d = 0.2 as a correlation): an effect too small to
+    # matter, which the claims check calls "absent" rather than "supported"
     row = _claim(chronic, "gm_duration")
-    assert row["verdict"] == "supported", row.to_dict()
-    assert row["effect"] < 0
+    assert row["verdict"] == "absent", row.to_dict()
+    assert row["effect"] < 0 and row["ci_high"] < 0 and row["ci_low"] > -row["sesoi"]
+    assert "excludes 0" in row["reason"]
 
 
 def test_gm_duration_needs_the_grey_matter_mechanism():
@@ -87,4 +90,6 @@ def test_ppt_tracks_pain_within_person(force, expected):
     if expected == "supported":
         assert row["effect"] < 0 and row["ci_high"] < 0
     else:
-        assert abs(row["effect"]) < 0.002
+        # standardised within-person slope: the estimate is inside the margin of
+        # irrelevance, the interval (about ±0.07 at n = 400) reaches just beyond it
+        assert abs(row["effect"]) < row["sesoi"]

@@ -7,7 +7,7 @@ Public API
 ----------
 Statistics on arrays
     :func:`hedges_g`, :func:`hedges_g_from_stats`, :func:`bootstrap_ci`,
-    :func:`partial_spearman`, :func:`auc`, :func:`holm`,
+    :func:`partial_spearman`, :func:`auc`, :func:`auc_delong`, :func:`ols`, :func:`holm`,
     :func:`logistic_fit`, :func:`calibration`, :func:`prognostic_performance`.
 Cohort tables
     :func:`subject_values`, :func:`wide_values`, :func:`group_comparison`,
@@ -17,11 +17,13 @@ Whiplash
     :func:`cold_pain_threshold_rule`, :func:`whiplash_prediction_rule`,
     :func:`whiplash_prognosis`.
 Claims
-    :data:`CLAIMS`, :class:`Claim`, :func:`claims_table`, :func:`check_claims`.
+    :data:`CLAIMS`, :class:`Claim`, :func:`claims_table`, :func:`check_claims`,
+    :data:`VERDICTS`, :data:`SESOI_BY_KIND`.
 """
 
 from painmech.cohort._claims import CLAIM_COLUMNS, VERDICTS, check_claims, claims_table
 from painmech.cohort._claims_spec import CLAIMS, Claim
+from painmech.cohort._claims_verdict import SESOI_BY_KIND
 from painmech.cohort._compare import (
     CLINICAL_METRICS,
     PATIENT_CONDITIONS,
@@ -33,10 +35,12 @@ from painmech.cohort._prognosis import calibration, logistic_fit, prognostic_per
 from painmech.cohort._select import subject_values, transform_of, wide_values
 from painmech.cohort._stats import (
     auc,
+    auc_delong,
     bootstrap_ci,
     hedges_g,
     hedges_g_from_stats,
     holm,
+    ols,
     partial_spearman,
     welch_test,
 )
@@ -56,11 +60,13 @@ __all__ = [
     "CPR_CUTOFFS",
     "CPT_RULE_DEGC",
     "PATIENT_CONDITIONS",
+    "SESOI_BY_KIND",
     "VERDICTS",
     "Claim",
     "SubgroupResult",
     "associations",
     "auc",
+    "auc_delong",
     "bootstrap_ci",
     "calibration",
     "check_claims",
@@ -73,6 +79,7 @@ __all__ = [
     "holm",
     "logistic_fit",
     "mixed_model",
+    "ols",
     "partial_spearman",
     "profile_matrix",
     "prognostic_performance",

@@ -7,8 +7,10 @@ statements below are painmech's own paraphrases in English and German.
 
 Each claim fixes, before any data are seen: the metric(s) in order of
 preference with the sign the claim predicts, the sites, the population and
-comparison group, the outcome, the test and the effect measure. The verdict
-rule is in :mod:`painmech.cohort._claims`.
+comparison group, the outcome, the test, the effect measure and the smallest
+effect size of interest (by kind, :data:`painmech.cohort._claims_verdict.SESOI_BY_KIND`,
+unless the claim states its own). The verdict rule is in
+:mod:`painmech.cohort._claims_verdict`.
 """
 
 from __future__ import annotations
@@ -52,12 +54,15 @@ class Claim:
     statement_en, statement_de : str
         The claim in painmech's own words.
     kind : {"difference", "association", "tracking", "recovery", "prognosis", "no_prognosis"}
-        difference: population vs comparison group, Hedges' g;
+        difference: population vs comparison group, Hedges' g adjusted for
+        ``covariates`` (the unadjusted g reported beside it);
         association: partial Spearman rho with ``outcome`` within the population;
-        tracking: within-subject mixed-model slope of the metric on pain intensity;
-        recovery: mean change from the last in-pain visit to the first pain-free visit;
-        prognosis / no_prognosis: cross-validated AUC of the baseline metric
-        for the poor ``outcome``.
+        tracking: standardised within-subject mixed-model slope of the metric
+        on pain intensity;
+        recovery: standardised mean change over the ``course``;
+        prognosis / no_prognosis: AUC of the baseline metric for the poor
+        ``outcome``, oriented by the claimed sign (no_prognosis: by the
+        metric's direction of gain).
     metrics : tuple of (str, int)
         Candidate metric ids in order of preference, each with the sign of the
         effect the claim predicts for it (+1, −1; 0 for no_prognosis). The
@@ -73,12 +78,21 @@ class Claim:
         cohort measured, e.g. 2PD of unstated, vertical or horizontal
         orientation), or for prognosis ``"persistence"``
         (pain intensity fell by < 20 % from the first to the last visit;
-        Hashmi 2013 Brain 136:2751) or ``"ndi_moderate_severe"`` (NDI > 30 %
-        at the last visit; Sterling 2003 Pain 104:509).
+        Hashmi 2013 Brain 136:2751), ``"ndi_moderate_severe"`` (NDI > 30 %
+        at the last visit; Sterling 2003 Pain 104:509) or ``"onset"`` (pain-free
+        at the first visit, in pain at the last one).
     covariates : tuple of str
-        Adjustment of associations.
+        Adjustment of differences and associations.
     source : str
         Literature behind the expectation (evidence.md).
+    course : {"pain_free", "relief"}
+        Recovery claims: change from the last in-pain visit to the first
+        pain-free visit, or from the first to the last visit in people whose
+        pain intensity fell by ≥ 30 % (Dworkin 2008 J Pain 9:105, IMMPACT:
+        at least moderately important).
+    sesoi : float, optional
+        The claim's own smallest effect size of interest (distance from the
+        null on the effect's scale) with ``sesoi_source``; default by kind.
     """
 
     id: str
@@ -94,6 +108,9 @@ class Claim:
     outcome: str | None = None
     covariates: tuple[str, ...] = field(default=("age", "sex"))
     source: str = ""
+    course: Literal["pain_free", "relief"] = "pain_free"
+    sesoi: float | None = None
+    sesoi_source: str = ""
 
 
 _C = Claim
@@ -138,6 +155,20 @@ CLAIMS: tuple[Claim, ...] = (
        "fortbestehen.",
        "no_prognosis", (("ppt", 0),), sites="local", outcome="persistence",
        source="Müller 2019 Eur J Pain 23:894 (AUC < 0.5, n = 130)"),
+    _C("tenderness_tracks_pain", 2, "pressure_hyperalgesia",
+       "Within a person, more sites are painful on palpation at visits with stronger pain.",
+       "Innerhalb einer Person sind bei Terminen mit stärkeren Schmerzen mehr Stellen "
+       "druckschmerzhaft bei der Palpation.",
+       "tracking", (("tender_point_count", 1),),
+       source="fact sheet §2 (palpation as the clinical correlate of pressure "
+              "sensitivity, for monitoring); Jensen 2013 BMJ Open 3:e002532"),
+    _C("tenderness_no_prognosis", 2, "pressure_hyperalgesia",
+       "Tenderness on palpation at the first visit does not predict whether back pain "
+       "persists.",
+       "Die Druckschmerzhaftigkeit bei der Palpation beim ersten Termin sagt nicht voraus, "
+       "ob Rückenschmerzen fortbestehen.",
+       "no_prognosis", (("tender_point_count", 0),), outcome="persistence",
+       source="fact sheet §2 (no prognostic value of pressure sensitivity or palpation)"),
     _C("ts_raised", 3, "temporal_summation",
        "Temporal summation of repeated painful stimuli is larger in back pain than in "
        "controls.",
@@ -148,13 +179,23 @@ CLAIMS: tuple[Claim, ...] = (
     _C("ts_severity", 3, "temporal_summation",
        "Larger temporal summation goes with stronger back pain.",
        "Stärkere zeitliche Summation geht mit stärkeren Rückenschmerzen einher.",
-       "association", (("tsp_diff", 1), ("wur", 1), ("tsp_ratio", 1)),
+       "association", (("tsp_diff", 1), ("wur", 1), ("tsp_ratio", 1),
+                       ("nwr_ts_threshold", -1)),
        outcome="pain_intensity", source="McPhee 2020 Pain 161:464 (Rs 0.41)"),
     _C("ts_normalises", 3, "temporal_summation",
        "Temporal summation becomes smaller once the pain has resolved.",
        "Die zeitliche Summation wird nach Abklingen der Schmerzen kleiner.",
-       "recovery", (("tsp_diff", -1), ("wur", -1), ("tsp_ratio", -1)),
+       "recovery", (("tsp_diff", -1), ("wur", -1), ("tsp_ratio", -1),
+                    ("nwr_ts_threshold", 1)),
        source="McPhee & Graven-Nielsen 2019 Pain"),
+    _C("nwr_ts_lower", 3, "temporal_summation",
+       "The withdrawal reflex to repeated electrical stimuli (its temporal summation) is "
+       "evoked at lower currents in back pain than in controls.",
+       "Der Wegziehreflex auf wiederholte elektrische Reize (seine zeitliche Summation) wird "
+       "bei Rückenschmerzen schon bei geringeren Stromstärken ausgelöst als bei Kontrollen.",
+       "difference", (("nwr_ts_threshold", -1),),
+       source="fact sheet §3; Biurrun Manresa 2013 BMC Neurosci 14:110; NFR threshold "
+              "lower in chronic musculoskeletal pain: Lim 2011 Pain 152:1811"),
     _C("cpm_impaired", 4, "descending_inhibition",
        "Conditioned pain modulation (endogenous inhibition) is weaker in back pain than in "
        "controls.",
@@ -183,6 +224,14 @@ CLAIMS: tuple[Claim, ...] = (
        sites=("pag__vmpfc", "vmpfc__pag", "mpfc__pag", "pag__mpfc", "dlpfc__pag",
               "pag__dlpfc", "racc__pag", "pag__racc"),
        source="fact sheet ref. 38; Yu 2014 NeuroImage Clin 6:100 found it increased"),
+    _C("cpm_precedes_neck_pain", 4, "descending_inhibition",
+       "In people free of pain, weaker conditioned pain modulation comes before new neck "
+       "pain.",
+       "Bei schmerzfreien Menschen geht eine schwächere konditionierte Schmerzmodulation "
+       "neu auftretenden Nackenschmerzen voraus.",
+       "prognosis", _CPM_METRICS, population=("healthy", "neck_pain"), outcome="onset",
+       source="Shahidi 2015 J Pain 16:1288 (OR 0.90 per unit, n = 171; to be replicated); "
+              "the data model records no pain location per visit, so any new pain counts"),
     _C("cold_neck", 5, "cold_hyperalgesia",
        "People with neck pain or after whiplash find cold painful at warmer temperatures than "
        "controls.",
@@ -226,6 +275,15 @@ CLAIMS: tuple[Claim, ...] = (
        "association", (("gmv_dlpfc_frac", -1), ("gmv_dlpfc", -1)),
        population=("chronic_lbp",), outcome="pain_duration",
        source="Apkarian 2004 (≈ 1.3 cm³ per year of pain)"),
+    _C("gm_reverses", 6, "grey_matter",
+       "Prefrontal grey matter increases again after effective treatment (pain relief of "
+       "at least 30 %).",
+       "Die präfrontale graue Substanz nimmt nach wirksamer Behandlung (Schmerzlinderung um "
+       "mindestens 30 %) wieder zu.",
+       "recovery", (("gmv_dlpfc_frac", 1), ("gmv_dlpfc", 1)), population=("chronic_lbp",),
+       course="relief",
+       source="Seminowicz 2011 J Neurosci (left DLPFC thicker after effective treatment); "
+              "relief ≥ 30 %: Dworkin 2008 J Pain 9:105"),
     _C("smudging_present", 7, "motor_cortex_smudging",
        "Motor-cortex maps of trunk muscles overlap more (are blurred) in back pain.",
        "Die Motorkortex-Karten der Rumpfmuskeln überlappen bei Rückenschmerzen stärker "
@@ -251,6 +309,14 @@ CLAIMS: tuple[Claim, ...] = (
        "Rückenschmerzen von sensorischen zu affektiven Netzwerken verschoben.",
        "difference", (("fc_affective_sensory_index", 1),), population=("chronic_lbp",),
        comparison=("acute_lbp", "subacute_lbp"), source="Hashmi 2013 Brain 136:2751"),
+    _C("fc_nac_predicts_persistence", 9, "functional_connectivity",
+       "In subacute back pain, stronger connectivity between medial prefrontal cortex and "
+       "nucleus accumbens predicts that the pain persists.",
+       "Bei subakuten Rückenschmerzen sagt eine stärkere Konnektivität zwischen medialem "
+       "präfrontalem Kortex und Nucleus accumbens ein Fortbestehen der Schmerzen voraus.",
+       "prognosis", (("fc", 1),), sites=("mpfc__nac", "nac__mpfc"),
+       population=("subacute_lbp",), outcome="persistence",
+       source="Baliki 2012 Nat Neurosci 15:1117; replicated poorly (Löffler 2022)"),
     _C("tpd_worse", 10, "somatosensory_deficit",
        "Two-point discrimination thresholds on the back are larger (worse) in back pain.",
        "Die Zwei-Punkt-Diskriminationsschwellen am Rücken sind bei Rückenschmerzen größer "

@@ -15,6 +15,8 @@ z for Spearman's rho: sqrt((1 + r²/2) / (n − 3)).
 Efron B, Tibshirani RJ (1993) *An Introduction to the Bootstrap* — the
 percentile interval.
 Holm S (1979) Scand J Stat 6:65 — step-down multiplicity adjustment.
+DeLong ER, DeLong DM, Clarke-Pearson DL (1988) Biometrics 44:837 — variance of
+the Mann–Whitney AUC from the placement values of cases and non-cases.
 """
 
 from __future__ import annotations
@@ -26,10 +28,12 @@ from scipy import stats
 
 __all__ = [
     "auc",
+    "auc_delong",
     "bootstrap_ci",
     "hedges_g",
     "hedges_g_from_stats",
     "holm",
+    "ols",
     "partial_spearman",
     "welch_test",
 ]
@@ -258,3 +262,69 @@ def holm(p) -> np.ndarray:
     adj = np.maximum.accumulate((m - np.arange(m)) * p[order])
     out[order] = np.minimum(adj, 1.0)
     return out
+
+
+def auc_delong(cases, controls) -> dict[str, float]:
+    """Mann–Whitney AUC of two samples with DeLong's standard error.
+
+    Parameters
+    ----------
+    cases, controls : array-like of float
+        Scores of the events (e.g. persistent pain) and of the non-events,
+        oriented so that a higher score is the claimed risk direction. NaN
+        values are dropped.
+
+    Returns
+    -------
+    dict
+        ``auc`` = P(case > non-case) + ½·P(tie) (= U / (n₁·n₀) of
+        ``scipy.stats.mannwhitneyu(cases, controls)``), ``se`` (DeLong 1988:
+        var = S₁₀/n₁ + S₀₁/n₀, the variances (ddof = 1) of the placement
+        values of cases and non-cases), ``n_cases``, ``n_controls``; NaN
+        when a sample has fewer than 2 values.
+    """
+    x, y = _clean(cases), _clean(controls)
+    n1, n0 = len(x), len(y)
+    nan = float("nan")
+    if n1 < 2 or n0 < 2:
+        return {"auc": nan, "se": nan, "n_cases": n1, "n_controls": n0}
+    ranks = stats.rankdata(np.concatenate([x, y]))
+    # midranks: rank among all minus rank within the own sample counts the other
+    # sample's values below (ties half) -> the placement values of DeLong 1988
+    v10 = (ranks[:n1] - stats.rankdata(x)) / n0
+    v01 = 1.0 - (ranks[n1:] - stats.rankdata(y)) / n1
+    var = np.var(v10, ddof=1) / n1 + np.var(v01, ddof=1) / n0
+    return {"auc": float(v10.mean()), "se": float(np.sqrt(var)), "n_cases": n1,
+            "n_controls": n0}
+
+
+def ols(y, design) -> dict[str, np.ndarray | float]:
+    """Ordinary least squares with classical (homoscedastic) standard errors.
+
+    Parameters
+    ----------
+    y : array-like of float, shape (n,)
+    design : array-like of float, shape (n, p)
+        Design matrix including the intercept column; it must have full
+        column rank and ``n > p``.
+
+    Returns
+    -------
+    dict
+        ``coef`` and ``se`` (arrays of length p), ``df`` (residual degrees of
+        freedom n − p) and ``scale`` (residual variance RSS / df) — the
+        ``params``, ``bse``, ``df_resid`` and ``scale`` of
+        ``statsmodels.api.OLS(y, design).fit()``.
+    """
+    y = np.asarray(y, dtype=float).ravel()
+    x = np.asarray(design, dtype=float).reshape(len(y), -1)
+    n, p = x.shape
+    if n <= p or np.linalg.matrix_rank(x) < p:
+        raise ValueError(f"OLS needs more rows than columns and full column rank "
+                         f"(n = {n}, p = {p}, rank = {np.linalg.matrix_rank(x)})")
+    coef = np.linalg.lstsq(x, y, rcond=None)[0]
+    resid = y - x @ coef
+    df = n - p
+    scale = float(resid @ resid) / df
+    cov = scale * np.linalg.inv(x.T @ x)
+    return {"coef": coef, "se": np.sqrt(np.diag(cov)), "df": df, "scale": scale}
