@@ -85,6 +85,9 @@ def qst_observations(rng, ids):
     add("graphesthesia_error", (rng.random((n, 10)) < rng.uniform(0.05, 0.5, n)[:, None]),
         "lumbar", "midline")
     add("frebaq_item", rng.integers(0, 3, (n, 9)), "none", "none")
+    reflex = log_normal(1.1, 0.15, 3)  # withdrawal reflex thresholds, mA (test values)
+    add("nwr_threshold", reflex, "none", "none")
+    add("nwr_ts_threshold", reflex * 0.7, "none", "none")
     obs = pd.concat(parts, ignore_index=True).assign(visit=1)
     obs["unit"] = obs["measure"].map({m.id: m.unit for m in MEASURES.values()})
     return obs.astype({"visit": "int64", "trial": "int64", "value": float})

@@ -71,6 +71,8 @@ SENSITIVE_VS_NOT = {
     "mdt": (0.5, 50.0), "mpt": (8.0, 256.0), "mps": (50.0, 1.0), "wur": (4.0, 1.2),
     "vdt": (8.0, 4.0), "ppt": (150.0, 600.0), "ppt_side_diff": (50.0, 5.0),
     "tsp_diff": (40.0, 0.0), "tsp_ratio": (3.0, 1.0),
+    # withdrawal reflex: a lower current evokes it in the more excitable person (mA)
+    "nwr_threshold": (6.0, 20.0), "nwr_ts_threshold": (4.0, 15.0),
     # CPM: positive effect = inhibition (normal); less inhibition or facilitation = abnormal
     "cpm_effect": (-50.0, 100.0), "cpm_effect_pct": (-10.0, 25.0),
     "cpm_rating_effect": (-10.0, 30.0), "cpm_rating_effect_pct": (-20.0, 40.0),

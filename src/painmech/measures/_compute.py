@@ -24,6 +24,7 @@ from painmech.measures._dynamic import DYNAMIC_MEASURES, dynamic_metrics
 from painmech.measures._imaging import GMV_MEASURES, greymatter_metrics
 from painmech.measures._options import MetricOptions
 from painmech.measures._qst import QST_MEASURES, qst_metrics
+from painmech.measures._reflex import REFLEX_MEASURES, reflex_metrics
 from painmech.measures._somatosensory import SOMATOSENSORY_MEASURES, somatosensory_metrics
 from painmech.measures._table import KEY, STR, check_observations, concat_metrics, site_roles
 
@@ -63,6 +64,7 @@ FAMILIES: tuple[Family, ...] = (
     Family("temporal summation and CPM", DYNAMIC_MEASURES, dynamic_metrics, configurable=True),
     Family("somatosensory", SOMATOSENSORY_MEASURES, somatosensory_metrics, configurable=True),
     Family("clinical questionnaires", CLINICAL_MEASURES, clinical_metrics, configurable=True),
+    Family("withdrawal reflex and tender points", REFLEX_MEASURES, reflex_metrics),
     Family("blood markers", BLOOD_MEASURES, blood_metrics),
     Family("grey matter", GMV_MEASURES, greymatter_metrics),
     Family("recorded connectivity", ("fc",), fc_observation_metrics),

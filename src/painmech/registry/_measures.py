@@ -15,6 +15,17 @@ Sources of the facts (see ``docs/references.bib`` and ``../evidence``):
   0–4).
 * hs-CRP above 10 mg/L points to acute inflammation (Pearson et al. 2003,
   Circulation 107:499, AHA/CDC statement) — used as the upper usual bound.
+* Nociceptive withdrawal reflex (NWR, RIII reflex): the lowest current (mA) of
+  transcutaneous electrical stimulation that evokes the reflex, to a single
+  stimulus and to a train of repeated stimuli (temporal summation threshold);
+  normative values in 300 pain-free people: Neziri et al. 2010 Eur J Pain
+  14:134 (numbers not retrieved, so no usual range); retest in chronic LBP:
+  Biurrun Manresa et al. 2011 Eur J Appl Physiol 111:83.
+* Tender points: the 18 sites of the ACR 1990 criteria, digital pressure of
+  about 4 kg, a point counts when the person calls it painful (Wolfe et al.
+  1990 Arthritis Rheum 33:160); in chronic LBP intra-rater ICC 0.72–0.84 and a
+  smallest detectable difference of 4–6 points (Jensen et al. 2013 BMJ Open
+  3:e002532).
 
 Where no usual range is sourced it is ``None`` (no warning). Hard limits that
 are not a scale's own range are painmech's plausibility bounds, chosen far
@@ -30,6 +41,7 @@ __all__ = ["MEASURES"]
 _ID = (1.0, 0.0)
 _KPA = {"kPa": _ID, "N/cm2": (10.0, 0.0), "kgf/cm2": (98.0665, 0.0), "lbf/in2": (6.894757, 0.0)}
 _NRS100 = {"nrs100": _ID, "nrs10": (10.0, 0.0)}
+_MA = {"mA": _ID}
 _ABS_TEMP = {"degC": _ID, "delta_degC": (1.0, 32.0)}
 _FORCE = {"mN": _ID, "g": (9.80665, 0.0)}
 _PG = {"pg/mL": _ID, "ng/L": _ID, "ng/mL": (1000.0, 0.0)}
@@ -129,6 +141,26 @@ _LIST = [
     _m("cpm_cs_rating", "CPM: conditioning-stimulus rating", "CPM: Rating Konditionierungsreiz",
        "nrs100", _NRS100, (0.0, 100.0), None, "none", 0, ("descending_inhibition",), "body",
        "Yarnitsky et al. 2015 Eur J Pain 19:805: report the conditioning-stimulus pain"),
+    # --- nociceptive withdrawal reflex and palpation -----------------------
+    _m("nwr_threshold", "nociceptive withdrawal reflex threshold, single stimulus",
+       "Schwelle des nozizeptiven Wegziehreflexes, Einzelreiz", "mA", _MA, (0.0, 100.0),
+       None, "log10", -1, ("temporal_summation",), "none",
+       "Neziri et al. 2010 Eur J Pain 14:134 (RIII/NWR threshold; usual range not "
+       f"retrieved: unknown); one threshold estimate per trial; bounds: {_PLAUS}",
+       lo_open=True),
+    _m("nwr_ts_threshold", "nociceptive withdrawal reflex threshold, repeated stimuli "
+       "(temporal summation)", "Schwelle des Wegziehreflexes bei Reizserie (zeitliche "
+       "Summation)", "mA", _MA, (0.0, 100.0), None, "log10", -1, ("temporal_summation",),
+       "none",
+       "Neziri et al. 2010 Eur J Pain 14:134; Arendt-Nielsen et al. 1994 Eur J Appl "
+       "Physiol 68:266 (temporal summation of the reflex); usual range unknown; one "
+       f"threshold estimate per trial; bounds: {_PLAUS}", lo_open=True),
+    _m("tender_point", "tender point on digital palpation", "Druckschmerzpunkt bei Palpation",
+       "flag", {"flag": _ID}, (0.0, 1.0), None, "none", 1, ("pressure_hyperalgesia",),
+       "none",
+       "Wolfe et al. 1990 Arthritis Rheum 33:160 (18 ACR points, about 4 kg digital "
+       "pressure, 1 = reported painful); trial = point number 1–18", trial_max=18,
+       integer=True),
     # --- somatosensory ------------------------------------------------------
     _m("tpd", "two-point discrimination threshold", "Zwei-Punkt-Diskrimination", "mm",
        {"mm": _ID, "cm": (10.0, 0.0)}, (0.0, 300.0), (2.0, 120.0), "none", 1,

@@ -42,6 +42,8 @@ HEAT_CUTOFF_DEGC = 50.0
 _DFNS = "DFNS protocol, Rolke et al. 2006 Pain 123:231 and Eur J Pain 10:77"
 _TRUNK = "Pfau et al. 2014 Pain 155:1002 (DFNS trunk reference, relative comparisons)"
 _CPM = "Yarnitsky et al. 2015 Eur J Pain 19:805; painmech sign: positive = inhibition"
+_NWR = ("Neziri et al. 2010 Eur J Pain 14:134 (normative NWR thresholds); lower NFR "
+        "threshold in chronic musculoskeletal pain: Lim et al. 2011 Pain 152:1811")
 _QST = ("pressure_hyperalgesia", "peripheral_sensitization")
 _SOMA = ("somatosensory_deficit",)
 
@@ -126,6 +128,13 @@ _MECHANICAL = (
        "Pfau et al. 2014 report > 35 % as abnormal on the trunk, but with their own "
        "definition of the difference, so painmech scores this metric only against a "
        "fitted reference.", _TRUNK),
+    _q("tender_point_count", "tender points on palpation", "Druckschmerzpunkte bei Palpation",
+       "count", "none", 1, ("pressure_hyperalgesia",), "count", "none",
+       "Number of the 18 ACR points reported painful under about 4 kg of digital pressure "
+       "(0–18); all 18 must be examined, otherwise NaN with the reason in `method`. More "
+       "points = gain; reported as a count (the smallest detectable difference between "
+       "examinations is 4–6 points in chronic LBP, Jensen et al. 2013).",
+       "Wolfe et al. 1990 Arthritis Rheum 33:160; Jensen et al. 2013 BMJ Open 3:e002532"),
 )
 
 _SUMMATION_CPM = (
@@ -161,6 +170,19 @@ _SUMMATION_CPM = (
        "CPM-Bewertung des Konditionierungsreizes", "nrs100", "none", 0,
        ("descending_inhibition",), "none", "body",
        "Mean pain rating of the conditioning stimulus (NRS 0–100), kept as context.", _CPM),
+    _q("nwr_threshold", "nociceptive withdrawal reflex threshold (single stimulus)",
+       "Schwelle des nozizeptiven Wegziehreflexes (Einzelreiz)", "mA", "log10", -1,
+       ("temporal_summation",), "z", "none",
+       "Mean of the threshold estimates (mA) for the RIII/withdrawal reflex to one "
+       "electrical stimulus; a lower current = more excitable (gain). log10 is painmech's "
+       "choice for a positive, right-skewed threshold, as for the DFNS thresholds.", _NWR),
+    _q("nwr_ts_threshold", "withdrawal reflex threshold to repeated stimuli",
+       "Schwelle des Wegziehreflexes bei Reizserie", "mA", "log10", -1,
+       ("temporal_summation",), "z", "none",
+       "Mean of the threshold estimates (mA) for the reflex to a train of repeated "
+       "stimuli (temporal summation of the reflex); a lower current = more summation "
+       "(gain). log10: painmech's choice, as for nwr_threshold.",
+       f"{_NWR}; Arendt-Nielsen et al. 1994 Eur J Appl Physiol 68:266"),
 )
 
 _SOMATOSENSORY = (
