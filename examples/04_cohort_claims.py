@@ -4,12 +4,17 @@ The IASP fact sheet on back-pain mechanisms makes statements such as "pressure
 pain thresholds at the painful site are lower than in controls" or "after
 whiplash, early cold hypersensitivity predicts a poor course". painmech turns
 each statement into a pre-specified test (``painmech.cohort.CLAIMS``: metric,
-population, comparison, effect size, source) and gives it a verdict from the
-95 % confidence interval alone:
+population, comparison, effect size, smallest effect of interest, source) and
+gives it a verdict from its interval alone. The intervals hold for all
+testable claims together (Bonferroni level 1 − 0.05/m), group differences are
+adjusted for age and sex, and prognosis is scored in the claimed direction:
 
 * supported    — the whole interval lies on the claimed side of "no effect";
 * contradicted — the whole interval lies on the other side;
-* inconclusive — the interval contains "no effect";
+* absent       — the interval lies inside ± the smallest effect of interest
+  (``sesoi``): whatever the effect is, it is too small to matter;
+* inconclusive — the interval contains "no effect" and reaches beyond the
+  margin: too few people (``mde`` is the effect this cohort could detect);
 * not_testable — the data lack the metric, the design or enough people.
 
 Here the cohort is virtual (painmech's simulator, with TMS maps, tDCS MEP
@@ -22,7 +27,9 @@ Run::
 
     python examples/04_cohort_claims.py [OUTPUT_DIR]
 
-Outputs: ``claims.csv`` (full table), ``claims_without_ts.csv``.
+Outputs: ``claims.csv`` (full table), ``claims_ts.csv`` and
+``claims_without_ts.csv`` (the three temporal-summation claims with and
+without the mechanism).
 """
 
 from __future__ import annotations
@@ -33,7 +40,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from painmech.cohort import check_claims, claims_table
+from painmech.cohort import CLAIMS, check_claims, claims_table
 from painmech.measures import (
     compute_metrics,
     connectivity_metrics,
@@ -72,29 +79,41 @@ metrics = cohort_metrics(sim)
 print(f"\n{len(sim.subjects)} virtual people, {metrics['metric'].nunique()} metrics")
 
 # --- 3. the check ---------------------------------------------------------------------------
-# Bootstrap intervals are seeded: the same data give the same table.
-result = check_claims(sim.subjects, metrics, seed=1)
+# Every interval is analytic: the same data give the same table.
+result = check_claims(sim.subjects, metrics)
 result.to_csv(out / "claims.csv", index=False)
-cols = ["claim", "metric", "effect_type", "effect", "ci_low", "ci_high", "n", "verdict"]
+cols = ["claim", "metric", "effect_type", "effect", "ci_low", "ci_high", "sesoi", "mde", "n",
+        "verdict"]
 print(result[cols].round(2).to_string(index=False))
-print("\n" + result["verdict"].value_counts().to_string())
-# Small groups give wide intervals: with 30 whiplash patients the prognosis
-# claim can go either way from one seed to the next. Read 'n' and the interval,
-# not only the verdict. A 'contradicted' verdict on simulated data (e.g.
-# ppt_no_prognosis: baseline PPT predicts the course in the simulator, unlike
-# in Müller et al. 2019) says the simulator departs from the literature there.
+print(f"\nintervals at the level {result['ci_level'].dropna().iloc[0]:.4f} "
+      f"(1 − 0.05/{result['ci_level'].notna().sum()})")
+print(result["verdict"].value_counts().to_string())
+# Read 'n', the interval and 'mde', not only the verdict: with 30 whiplash
+# patients the prognosis claim needs an AUC far from 0.5 to pass the
+# family-wise level. A 'contradicted' verdict on simulated data (e.g.
+# ppt_no_prognosis: baseline PPT predicting the course in the simulator, unlike
+# in Müller et al. 2019) would say the simulator departs from the literature.
+# Group differences carry their unadjusted effect beside the adjusted one:
+print(result.loc[result["kind"].eq("difference") & result["effect"].notna(),
+                 ["claim", "effect", "effect_unadjusted", "adjusted_for"]]
+      .round(2).head(4).to_string(index=False))
 
 # --- 4. switch one mechanism off ----------------------------------------------------------
-# Force the temporal-summation parameter to its healthy value in every
-# patient: the claim "temporal summation is raised" should lose its support.
+# A focused question tests fewer claims, so each interval is narrower (here
+# m = 3: level 1 − 0.05/3). Force the temporal-summation parameter to its
+# healthy value in every patient: "temporal summation is raised" should lose
+# its support.
+TS = [c for c in CLAIMS if c.mechanism == "temporal_summation" and c.id.startswith("ts_")]
+with_ts = check_claims(sim.subjects, metrics, claims=TS)
+with_ts.to_csv(out / "claims_ts.csv", index=False)
 healthy_ts = MECHANISM_PARAMS["temporal_summation"].healthy
 no_ts = simulate_cohort(300, COHORT, visits=[0, 6, 12], seed=11, instruments=(),
                         force={"temporal_summation": healthy_ts})
 without = check_claims(no_ts.subjects, compute_metrics(no_ts.observations, no_ts.subjects),
-                       seed=1)
+                       claims=TS)
 without.to_csv(out / "claims_without_ts.csv", index=False)
-compare = pd.DataFrame({"verdict": result.set_index("claim")["verdict"],
+compare = pd.DataFrame({"verdict": with_ts.set_index("claim")["verdict"],
                         "verdict_without_ts": without.set_index("claim")["verdict"]})
-print("\ntemporal-summation claims, with and without the mechanism:")
-print(compare.loc[compare.index.str.startswith("ts_")].to_string())
+print("\ntemporal-summation claims (m = 3), with and without the mechanism:")
+print(compare.to_string())
 print(f"\ntables written to {out}")

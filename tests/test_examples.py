@@ -114,8 +114,15 @@ def check_cohort_claims(out: Path, stdout: str) -> None:
     assert claims["claim"].tolist() == [c.id for c in CLAIMS]
     assert set(claims["verdict"]) <= set(VERDICTS)
     assert claims["verdict"].eq("supported").sum() >= 10
+    # one family: every testable claim's interval at 1 - 0.05/m
+    testable = claims["verdict"].ne("not_testable")
+    levels = pd.to_numeric(claims.loc[testable, "ci_level"])
+    assert levels.to_numpy() == pytest.approx(1 - 0.05 / testable.sum())
+    with_ts = _csv(out / "claims_ts.csv").set_index("claim")
     without = _csv(out / "claims_without_ts.csv").set_index("claim")
-    assert claims.set_index("claim").loc["ts_raised", "verdict"] == "supported"
+    # the focused family of the 3 temporal-summation claims
+    assert pd.to_numeric(with_ts["ci_level"]).to_numpy() == pytest.approx(1 - 0.05 / 3)
+    assert with_ts.loc["ts_raised", "verdict"] == "supported"
     assert without.loc["ts_raised", "verdict"] != "supported"
 
 

@@ -9,7 +9,8 @@ import time
 import pytest
 from apihelpers import PASSWORDS
 
-from painmech.cohort import CLAIMS
+from painmech.api._i18n import LANGS, MESSAGES
+from painmech.cohort import CLAIMS, VERDICTS
 
 
 @pytest.fixture
@@ -59,8 +60,19 @@ def test_cohort_job_includes_the_claims_check(owner, token):
     assert claims["n_rows"] == len(CLAIMS)
     col = claims["columns"].index("verdict")
     verdicts = {r[col] for r in claims["rows"]}
-    assert verdicts <= {"supported", "contradicted", "inconclusive", "not_testable"}
+    assert verdicts <= set(VERDICTS)
     # 6 healthy vs 6 chronic LBP: below the 10 per group the claims need
     assert verdicts == {"not_testable"}
-    page = client.get(f"/jobs/{started['id']}")
+    assert {"ci_level", "sesoi", "mde", "effect_unadjusted"} <= set(claims["columns"])
+    page = client.get(f"/jobs/{started['id']}?lang=en")
     assert page.status_code == 200 and "<h2>claims</h2>" in page.text
+    assert "<td>not testable</td>" in page.text and 'id="claims-legend"' in page.text
+    german = client.get(f"/jobs/{started['id']}?lang=de").text
+    assert "<td>nicht prüfbar</td>" in german and "<td>not_testable</td>" not in german
+    assert "Kein relevanter Effekt:" in german  # the legend names the "absent" verdict
+
+
+def test_every_claim_verdict_has_words_in_both_languages():
+    for v in VERDICTS:
+        assert set(MESSAGES[f"verdict_{v}"]) == set(LANGS), v
+        assert all(MESSAGES[f"verdict_{v}"].values())

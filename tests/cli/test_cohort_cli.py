@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from painmech.cli import app
 from painmech.cli._cohort import load_study
+from painmech.cohort import CLAIMS, VERDICTS
 from painmech.exceptions import InputFormatError
 from painmech.measures import study_metrics
 from painmech.simulation import simulate_cohort
@@ -35,11 +36,13 @@ def test_claims_command_writes_table(tmp_path):
                            env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     table = pd.read_csv(out)
-    assert len(table) == 27
+    assert table["claim"].tolist() == [c.id for c in CLAIMS]
     verdicts = table.set_index("claim")["verdict"]
     assert verdicts["ppt_local_lower"] == "supported"
     assert verdicts["smudging_present"] == "not_testable"
-    assert "supported:" in result.output and "not_testable:" in result.output
+    # every verdict is counted, including "absent"; the level of the intervals is named
+    assert all(f"{v}:" in result.output for v in VERDICTS)
+    assert "1 − 0.05/19" in result.output
 
 
 def test_cohort_command_writes_tables(tmp_path):

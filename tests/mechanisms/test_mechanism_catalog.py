@@ -33,6 +33,15 @@ def test_catalog_covers_the_ten_mechanisms_in_order():
     assert len(catalog_table()) == 10
 
 
+def test_pag_direction_caveat_where_the_fact_sheet_places_the_pfc_pag_claim():
+    # the sheet states reduced PFC-PAG connectivity under descending inhibition (§4);
+    # Yu et al. 2014 NeuroImage Clin 6:100 found PAG-vmPFC connectivity *higher* in
+    # chronic LBP: the caveat goes with both mechanisms that speak of that edge
+    assert "pag_direction" in CATALOG["descending_inhibition"].caveats
+    assert "pag_direction" in CATALOG["functional_connectivity"].caveats
+    assert CAVEATS["pag_direction"].references == ("yu2014",)
+
+
 def test_every_catalog_metric_is_registered():
     used = {m for spec in CATALOG.values() for m in spec.metrics} | set(RELIABILITY)
     assert sorted(used - set(METRICS)) == []

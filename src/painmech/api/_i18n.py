@@ -138,6 +138,24 @@ MESSAGES: dict[str, dict[str, str]] = {
     "status_not_indicated": {"en": "not indicated", "de": "nicht angezeigt"},
     "status_inconclusive": {"en": "inconclusive", "de": "unklar"},
     "status_not_assessed": {"en": "not assessed", "de": "nicht untersucht"},
+    # verdicts of the claims check (painmech.cohort.VERDICTS)
+    "verdict_supported": {"en": "supported", "de": "gestützt"},
+    "verdict_contradicted": {"en": "contradicted", "de": "widerlegt"},
+    "verdict_absent": {"en": "no relevant effect", "de": "kein relevanter Effekt"},
+    "verdict_inconclusive": {"en": "inconclusive", "de": "unklar"},
+    "verdict_not_testable": {"en": "not testable", "de": "nicht prüfbar"},
+    "claims_legend": {
+        "en": "Each interval holds for all testable claims together (Bonferroni level "
+              "1 − 0.05/m). Supported or contradicted: the whole interval lies on one side "
+              "of no effect. No relevant effect: the interval lies inside the smallest "
+              "effect of interest (sesoi). Inconclusive: too few people — the minimal "
+              "detectable effect (mde) says what this cohort could have found.",
+        "de": "Jedes Intervall gilt für alle prüfbaren Aussagen gemeinsam "
+              "(Bonferroni-Niveau 1 − 0,05/m). Gestützt oder widerlegt: Das ganze Intervall "
+              "liegt auf einer Seite von „kein Effekt“. Kein relevanter Effekt: Das "
+              "Intervall liegt innerhalb des kleinsten relevanten Effekts (sesoi). Unklar: "
+              "zu wenige Personen – der kleinste nachweisbare Effekt (mde) sagt, was diese "
+              "Kohorte hätte finden können."},
     "change_title": {"en": "Reliable change since the first visit",
                      "de": "Zuverlässige Veränderung seit dem ersten Termin"},
     "change_intro": {

@@ -46,7 +46,8 @@ def _simulate(db: Database, params: dict) -> dict:
 
 #: Columns of the claims check shown on the cohort dashboard.
 _CLAIM_SHOWN = ["claim", "section", "metric", "site", "effect_type", "effect", "ci_low",
-                "ci_high", "n", "p_holm", "verdict", "reason"]
+                "ci_high", "ci_level", "effect_unadjusted", "sesoi", "mde", "n", "p_holm",
+                "verdict", "reason"]
 
 
 def _cohort(db: Database, params: dict) -> dict:
@@ -61,7 +62,9 @@ def _cohort(db: Database, params: dict) -> dict:
     n_boot = int(params.get("n_boot", 500))
     tables = cohort_summary(metrics, subjects, n_boot=n_boot)
     claims = check_claims(subjects, metrics, n_boot=n_boot)[_CLAIM_SHOWN]
-    tables["claims"] = claims.round({"effect": 3, "ci_low": 3, "ci_high": 3, "p_holm": 4})
+    tables["claims"] = claims.round({"effect": 3, "ci_low": 3, "ci_high": 3, "ci_level": 5,
+                                     "effect_unadjusted": 3, "sesoi": 3, "mde": 3,
+                                     "p_holm": 4})
     return {name: _frame_json(frame) for name, frame in tables.items()}
 
 

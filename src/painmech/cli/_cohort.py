@@ -20,7 +20,8 @@ from painmech.exceptions import InputFormatError, ValidationError
 
 __all__ = ["load_study"]
 
-_SHOWN = ["claim", "metric", "site", "effect", "ci_low", "ci_high", "n", "p", "verdict"]
+_SHOWN = ["claim", "metric", "site", "effect", "ci_low", "ci_high", "sesoi", "mde", "n", "p",
+          "verdict"]
 
 
 def load_study(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -105,24 +106,31 @@ def claims(
     folder: Path = typer.Argument(..., help="Study folder (as for `painmech cohort`)."),
     output: Path | None = typer.Option(None, "--output", "-o", help="Claims table to write "
                                        "(.csv or .parquet)."),
-    n_boot: int = typer.Option(2000, "--n-boot", help="Bootstrap resamples for CIs."),
-    seed: int = typer.Option(0, "--seed", help="Random seed of the bootstrap."),
+    n_boot: int = typer.Option(2000, "--n-boot", hidden=True,
+                               help="Ignored: the claims check uses analytic intervals "
+                                    "(accepted so that older scripts keep running)."),
+    seed: int = typer.Option(0, "--seed", hidden=True, help="Ignored, as --n-boot."),
     min_n: int = typer.Option(10, "--min-n", help="Smallest group size for a testable claim."),
 ) -> None:
     """Test each statement of the fact sheet on the study and give a verdict
-    (supported, contradicted, inconclusive, not_testable).
+    (supported, contradicted, absent, inconclusive, not_testable) from family-wise
+    intervals.
     """
-    from painmech.cohort import check_claims
+    from painmech.cohort import VERDICTS, check_claims
 
     try:
         subjects, metrics = load_study(folder)
-        table = check_claims(subjects, metrics, n_boot=n_boot, seed=seed, min_n=min_n)
+        table = check_claims(subjects, metrics, min_n=min_n)
     except (ValidationError, InputFormatError, ValueError) as err:
         raise fail(err) from None
     console.print(frame_table(_round(table[_SHOWN]), title="Fact-sheet claims", max_rows=100))
     counts = table["verdict"].value_counts()
-    console.print(", ".join(f"{v}: {counts.get(v, 0)}" for v in
-                            ("supported", "contradicted", "inconclusive", "not_testable")))
+    console.print(", ".join(f"{v}: {counts.get(v, 0)}" for v in VERDICTS))
+    levels = table["ci_level"].dropna()
+    if len(levels):
+        console.print(f"intervals at the level {levels.iloc[0]:.4g} = 1 − 0.05/{len(levels)} "
+                      "(Bonferroni over the testable claims); absent = interval inside "
+                      "±sesoi; mde = minimal detectable effect (80 % power)")
     if output is not None:
         write_table(table, output)
         console.print(f"[green]wrote[/green] {len(table)} claims to {output}")

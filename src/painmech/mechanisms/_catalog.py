@@ -136,7 +136,9 @@ _SPECS = (
         "enough probability) and not a true inhibition (≤ 2·SEM); a true inhibition "
         "without reference is not indicated; otherwise inconclusive",
         "moderate", ("mcphee2020", "lewis2012", "yarnitsky2015", "kemp2020"),
-        (*_ALWAYS, "cpm_paradigm_specific", "cpm_healthy_facilitation"),
+        # pag_direction: the fact sheet places the PFC-PAG claim here (§4), and Yu 2014
+        # found PAG-vmPFC connectivity higher, not lower, in chronic LBP
+        (*_ALWAYS, "cpm_paradigm_specific", "cpm_healthy_facilitation", "pag_direction"),
         context=("cpm_effect_pct", "cpm_cs_rating")),
     MechanismSpec(
         "cold_hyperalgesia",
