@@ -99,6 +99,20 @@ def test_prognosis_in_the_claimed_direction_is_supported():
     assert row["verdict"] == "supported"
 
 
+def test_complete_separation_of_few_people_is_not_certainty():
+    # 5 severe (CPT 20-24 °C) vs 5 recovered (10-14 °C): every severe patient is higher,
+    # AUC 1 and DeLong SE 0. The AUC is moved half a pair inward, 1 - 0.5/25 = 0.98, with
+    # the Hanley & McNeil 1982 variance: Q1 = 0.98/1.02 = 0.960784, Q2 = 2·0.9604/1.98 =
+    # 0.970101, var = (0.0196 + 4·0.000384 + 4·0.009701) / 25 = 0.0023976, SE 0.048966;
+    # logit 3.891820 ± 1.959964 × 0.048966/(0.98·0.02) = ±4.896492 → (0.26802, 0.99985):
+    # inconclusive (the old zero-width interval said "supported")
+    subj, metrics = _whiplash(np.arange(20.0, 25.0), np.arange(10.0, 15.0))
+    row = check_claims(subj, metrics, claims=[BY_ID["cold_predicts_whiplash"]]).iloc[0]
+    assert row["effect"] == pytest.approx(0.98)
+    assert row["ci_low"] == pytest.approx(0.26802, abs=1e-5)
+    assert row["verdict"] == "inconclusive" and "complete separation" in row["test"]
+
+
 def test_weaker_cpm_before_new_pain():
     # Shahidi 2015: pain-free people whose CPM is weaker develop neck pain more often.
     # 60 pain-free controls at visit 0; the 30 with CPM effects LOW (%) are in pain at

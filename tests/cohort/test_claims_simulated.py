@@ -18,7 +18,7 @@ than the smallest effect of interest (0.2).
 
 import pytest
 
-from painmech.cohort import check_claims
+from painmech.cohort import CLAIMS, check_claims
 from painmech.simulation import MECHANISM_PARAMS, pipeline_metrics, simulate_cohort
 
 SWITCHED = ("peripheral_sensitization", "grey_matter", "motor_cortex_smudging",
@@ -116,3 +116,22 @@ def test_body_perception_claim_uses_the_orientation_the_cohort_measured(on_off):
     out = check_claims(res.subjects, no_tpd).set_index("claim")
     assert out.loc["body_perception_acuity", "verdict"] == "not_testable"
     assert "'tpd'" in out.loc["body_perception_acuity", "reason"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("force", "expected"), [
+    (None, "supported"),
+    ({"functional_connectivity": MECHANISM_PARAMS["functional_connectivity"].healthy},
+     "inconclusive"),
+])
+def test_mpfc_nac_connectivity_predicts_persistence_in_the_simulator(force, expected):
+    # the simulator's affective network (mPFC, vmPFC, NAc, amygdala) loads on λ_aff, and
+    # the connectivity mechanism raises the vulnerability that keeps subacute pain going
+    # (simulation/_course.py W_CENTRAL): baseline mPFC-NAc connectivity predicts
+    # persistence (Baliki 2012) — and stops doing so with the mechanism off
+    res = simulate_cohort(400, "subacute_lbp", visits=[0, 12], seed=3, instruments=("roi",),
+                          roi_timepoints=120, force=force)
+    claim = [c for c in CLAIMS if c.id == "fc_nac_predicts_persistence"]
+    row = check_claims(res.subjects, pipeline_metrics(res), claims=claim).iloc[0]
+    assert row["verdict"] == expected, row.to_dict()
+    assert row["metric"] == "fc" and row["site"] == "mpfc__nac, nac__mpfc"

@@ -280,14 +280,31 @@ def _prognosis(c, m, sites, metrics, subjects, o):
     x = orient * joined["x"].to_numpy(float)
     yy = joined["y"].to_numpy(float)
     r = auc_delong(x[yy == 1], x[yy == 0])
-    a = float(np.clip(r["auc"], 1e-9, 1 - 1e-9))
+    a, se, how = r["auc"], r["se"], "DeLong SE"
+    if not se > 0:  # complete separation (or all tied): DeLong's variance is 0
+        a, se = _separated(a, n1, n0)
+        how = "complete separation: AUC moved half a pair inward, Hanley-McNeil SE"
     p = stats.mannwhitneyu(x[yy == 1], x[yy == 0], alternative="two-sided").pvalue
     direction = "higher" if orient > 0 else "lower"
-    return _result(np.log(a / (1 - a)), r["se"] / (a * (1 - a)), None, "logit", p, len(x),
+    return _result(np.log(a / (1 - a)), se / (a * (1 - a)), None, "logit", p, len(x),
                    "auc_claimed_direction",
-                   f"Mann-Whitney AUC = P(event has the {direction} {m}), DeLong SE, logit "
+                   f"Mann-Whitney AUC = P(event has the {direction} {m}), {how}, logit "
                    f"interval; Mann-Whitney p; outcome {c.outcome}",
                    null=0.5, verdict_sign=1 if sign != 0 else 0), "", detail
+
+
+def _separated(auc: float, n1: int, n0: int) -> tuple[float, float]:
+    """AUC and SE when DeLong's variance is 0 (e.g. every case above every non-case).
+
+    The AUC is moved half a case–non-case pair away from 0 or 1 and its variance
+    taken from Hanley & McNeil 1982 Radiology 143:29 (eq. 2): a zero-width
+    interval would claim certainty that 5 vs 5 people cannot give.
+    """
+    half = 0.5 / (n1 * n0)
+    a = float(np.clip(auc, half, 1.0 - half))
+    q1, q2 = a / (2.0 - a), 2.0 * a * a / (1.0 + a)
+    var = (a * (1 - a) + (n1 - 1) * (q1 - a * a) + (n0 - 1) * (q2 - a * a)) / (n1 * n0)
+    return a, float(np.sqrt(var))
 
 
 RUNNERS = {"difference": _difference, "association": _association, "tracking": _tracking,
