@@ -297,7 +297,7 @@ def _separated(auc: float, n1: int, n0: int) -> tuple[float, float]:
     """AUC and SE when DeLong's variance is 0 (e.g. every case above every non-case).
 
     The AUC is moved half a case–non-case pair away from 0 or 1 and its variance
-    taken from Hanley & McNeil 1982 Radiology 143:29 (eq. 2): a zero-width
+    taken from Hanley & McNeil 1982 Radiology 143:29: a zero-width
     interval would claim certainty that 5 vs 5 people cannot give.
     """
     half = 0.5 / (n1 * n0)
