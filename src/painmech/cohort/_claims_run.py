@@ -101,8 +101,8 @@ def _difference(c, m, sites, metrics, subjects, o):
     g = vals["condition"].isin(c.population).to_numpy(float)[ok]
     n1, n0 = int(g.sum()), int(len(g) - g.sum())
     detail = f"{n1} vs {n0}" + (f" ({note})" if note else "")
-    if min(n1, n0) < o["min_n"]:
-        return None, f"fewer than {o['min_n']} subjects per group ({detail})", detail
+    if min(n1, n0) < max(o["min_n"], 2):  # a group SD needs 2 people
+        return None, f"fewer than {max(o['min_n'], 2)} subjects per group ({detail})", detail
     n = n1 + n0
     s = np.sqrt(((n1 - 1) * y[g == 1].var(ddof=1) + (n0 - 1) * y[g == 0].var(ddof=1))
                 / (n - 2))
