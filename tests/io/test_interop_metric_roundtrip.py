@@ -97,8 +97,9 @@ def test_every_metric_site_and_side_is_covered(every_metric):
     assert set(keys["metric"]) == set(METRICS)
     assert set(keys["side"]) == set(SIDES)
     assert set(keys.loc[keys["metric"].eq("ppt"), "site"]) == set(SITES)
-    # 28 body metrics x 11 sites, 37 without site, 7 TMS x 3 muscles, 1 edge metric x 7
-    assert len(keys) == (28 * 11 + 37 + 7 * 3 + 7) * len(SIDES)
+    # 28 body metrics x 11 sites, 40 without site (incl. nwr_threshold, nwr_ts_threshold,
+    # tender_point_count), 7 TMS x 3 muscles, 1 edge metric x 7
+    assert len(keys) == (28 * 11 + 40 + 7 * 3 + 7) * len(SIDES)
 
 
 def test_fhir_round_trip_of_every_metric(every_metric):

@@ -100,7 +100,7 @@ _UCUM: dict[str, str] = {
     "pg/mL": "pg/mL", "ng/L": "ng/L", "ng/mL": "ng/mL", "month": "mo", "day": "d",
     "week": "wk", "year": "a", "percent": "%", "points": "{points}", "nrs10": "{score}",
     "nrs100": "{score}", "vas_mm": "mm", "count": "{count}", "score": "{score}",
-    "x/8": "{score}", "flag": "{flag}", "fisher_z": "1", "uV": "uV", "mV": "mV",
+    "x/8": "{score}", "flag": "{flag}", "fisher_z": "1", "uV": "uV", "mV": "mV", "mA": "mA",
     "ratio": "1", "raw_sum": "{score}", "1": "1",
 }
 _BY_CODE_AND_LABEL = {(code, UNIT_LABELS[u]): u for u, code in _UCUM.items()}
