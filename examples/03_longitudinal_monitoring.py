@@ -7,9 +7,12 @@ Jacobson–Truax reliable change index
 
     RCI = (x_later − x_first) / (√2 · SEM)
 
-and calls a change reliable when |RCI| > 1.96 (95 % two-sided). The SEM comes
-either from published test–retest studies (``CITED_RELIABILITY``, each row
-with its source) or from your own retest data (``reliability_from_retest``).
+and calls a change reliable when |RCI| > 1.96 (95 % two-sided). The SEM must
+describe the error of *one person's* value: ``reliability_for`` takes it from
+your own retest data (controls measured twice) when there are enough, and
+otherwise from published individual-level figures (``CITED_RELIABILITY``,
+each row with its source); group-level figures are never used. The PPT's
+error grows with its level, so its change is judged on the log scale.
 
 The data are virtual: 60 people with subacute low back pain and 120 healthy
 controls from painmech's simulator, seen at baseline, after 3 and after 12
@@ -29,8 +32,6 @@ import sys
 import tempfile
 from pathlib import Path
 
-import numpy as np
-
 from painmech.longitudinal import (
     normalisation,
     rci,
@@ -47,10 +48,11 @@ out = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(tempfile.mkdtemp(prefix="
 out.mkdir(parents=True, exist_ok=True)
 
 # --- 0. the RCI by hand -----------------------------------------------------------------------
-# Mailloux et al. 2021 (PLoS One) report an MDC95 of up to 50.6 kPa for lumbar
-# PPT. MDC95 = 1.96 · √2 · SEM, so SEM = 50.6 / (1.96 · 1.414) = 18.25 kPa.
-sem_ppt = 50.6 / (1.96 * np.sqrt(2))
-for before, after in [(250.0, 290.0), (250.0, 310.0)]:
+# Balaguier et al. 2016 (BMC Musculoskelet Disord) report an individual SEM of 36.7–77.5 kPa
+# for lumbar PPT; with the lower end, MDC95 = 1.96 · √2 · 36.7 = 101.7 kPa. (Mailloux et al.
+# 2021 give 28.7–50.6 kPa, but as an MDC of a *group* mean: it is not one person's error.)
+sem_ppt = 36.7
+for before, after in [(250.0, 290.0), (250.0, 360.0)]:
     r = rci(before, after, sem_ppt)[()]
     print(f"PPT {before:.0f} → {after:.0f} kPa: RCI = {r:.2f} → "
           f"{'reliable' if abs(r) > 1.96 else 'within measurement error'}")
@@ -63,32 +65,36 @@ metrics = compute_metrics(sim.observations, subjects)
 patients = subjects.loc[subjects["condition"].ne("healthy"), "subject"]
 controls = subjects.loc[subjects["condition"].eq("healthy"), "subject"]
 
-# --- 2. measurement error: published vs. your own retest --------------------------------------
-# Published figures, chosen per metric and site (MDC95 before SEM before ICC):
-cited = reliability_for(metrics)
-cited.to_csv(out / "reliability_cited.csv", index=False)
-print("\n" + cited[["metric", "site", "sem", "mdc95", "unit", "basis", "source"]]
-      .round(2).to_string(index=False))
-# A study's own estimate: the healthy controls' baseline and 3-month visits
-# serve as test and retest (their state does not change in the simulator).
-retest = reliability_from_retest(metrics, visits=(0, 1), subjects=controls)
+# --- 2. measurement error: your own retest vs. published -------------------------------------
+# The healthy controls' baseline and 3-month visits serve as test and retest (their state does
+# not change in the simulator): where at least 10 controls have both, their SEM is used.
+retest = reliability_from_retest(metrics, visits=(0, 1), subjects=controls, sem="sd_diff",
+                                 scale="auto")
 retest.to_csv(out / "reliability_retest.csv", index=False)
 lumbar = retest[retest["metric"].eq("ppt") & retest["site"].eq("lumbar")]
-print("\nlumbar PPT from the controls' retest:\n"
-      + lumbar[["side", "n", "icc", "sem", "mdc95", "unit"]].round(3).to_string(index=False))
+print("\nlumbar PPT from the controls' retest (log10 scale):\n"
+      + lumbar[["side", "n", "icc", "sem", "mdc95", "scale"]].round(3).to_string(index=False))
+# Published individual-level figures alone (what a clinic without controls would use):
+cited = reliability_for(metrics, subjects=subjects, retest="never")
+cited.to_csv(out / "reliability_cited.csv", index=False)
+print("\n" + cited[["metric", "site", "scale", "sem", "mdc95", "source"]].round(3)
+      .to_string(index=False))
+# The default: the study's retest where it exists, published figures elsewhere.
+reliability = reliability_for(metrics, subjects=subjects)
 
 # --- 3. reliable change of every patient from baseline ----------------------------------------
-change = reliable_change(metrics[metrics["subject"].isin(patients)], cited)
+change = reliable_change(metrics[metrics["subject"].isin(patients)], reliability)
 change.to_csv(out / "reliable_change.csv", index=False)
 known = change[change["status"].ne("no_reliability_data")]
-print("\nreliable change from baseline (patients; metrics with a cited SEM):")
+print("\nreliable change from baseline (patients; metrics with a known individual SEM):")
 print(known.groupby(["metric", "visit"])["status"].value_counts().unstack(fill_value=0)
       .to_string())
 
 # One patient's course at the back (and the CPM test arm), as a clinician
 # would read it. Visits are numbered 0, 1, 2 (baseline, 3 and 12 months).
 one = str(patients.iloc[0])
-cols = ["metric", "site", "side", "visit", "baseline_value", "value", "change", "rci", "status"]
+cols = ["metric", "site", "side", "visit", "baseline_value", "value", "change", "rci", "status",
+        "source"]
 mine = known["subject"].eq(one) & known["site"].isin(["lumbar", "forearm", "none"])
 print(f"\npatient {one}:")
 print(known.loc[mine, cols].round(2).to_string(index=False))

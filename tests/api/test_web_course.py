@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 import time
 
+import numpy as np
+import pandas as pd
 import pytest
 from apihelpers import PASSWORDS
 
@@ -36,11 +38,23 @@ def test_longitudinal_view_shows_reliable_change(owner):
     table = page.split('id="reliable-change"')[1].split("</table>")[0]
     rows = {re.search(r"<td>ppt</td><td>lumbar</td><td>(\w+)</td>", r).group(1): r
             for r in table.split("<tr")[1:] if "<td>ppt</td><td>lumbar" in r}
-    # MDC95 Mailloux 2021, conservative end 50.6 kPa. Left: 260 − 382.73 = −122.73 kPa,
-    # |change| > 50.6 and a lower PPT is the gain side -> reliable worsening
+    # Individual error on the log scale: 6 controls are too few for a retest or a controls'
+    # SD, so SEM = SD(log10 PPT of all 12 subjects' first visit, both sides) * sqrt(1 - 0.80)
+    # (ICC: Mailloux 2021 / Balaguier 2016) and MDC95 = 1.96 * sqrt(2) * SEM
+    from painmech.datasets import dataset_path
+
+    obs = pd.read_csv(dataset_path("example")[1])
+    ppt = obs[obs["measure"].eq("ppt") & obs["site"].eq("lumbar")]
+    sd = np.log10(ppt.groupby(["subject", "side"])["value"].mean()).std()
+    mdc = 1.96 * np.sqrt(2) * sd * np.sqrt(0.2)
+    assert sd == pytest.approx(0.10312, abs=1e-5) and mdc == pytest.approx(0.12783, abs=1e-5)
+    # Left: 260 − 382.73 = −122.73 kPa; limits 382.73 / 10^0.12783 = 285.15 to 513.71 kPa,
+    # 260 is below -> reliable worsening (a lower PPT is the gain side)
     assert "−122.73" in rows["left"] or "-122.73" in rows["left"]
-    assert "50.6" in rows["left"] and "reliable worsening" in rows["left"]
-    # Right: 385 − 388.70 = −3.7 kPa, within the MDC95
+    assert f"{382.7333 / 10 ** mdc:.2f}" == "285.15"
+    assert "285.15" in rows["left"] and "reliable worsening" in rows["left"]
+    assert "published: mailloux2021, balaguier2016" in rows["left"]
+    # Right: 385 − 388.70 = −3.7 kPa, within the limits 289.59 to 521.73 kPa
     assert "within measurement error" in rows["right"]
     german = client.get("/studies/s1/subjects/ex01?lang=de").text
     assert "Zuverlässige Veränderung" in german and "zuverlässige Verschlechterung" in german

@@ -100,3 +100,42 @@ def test_normalisation_statuses():
     assert out.loc["f", "status"] == "no_score_when_pain_free"
     # threshold is a parameter: with 3.5 nothing was abnormal
     assert normalisation(_scores(rows), threshold=3.5).empty
+
+
+def _ppt_cohort():
+    """10 controls (log10 lumbar PPT 2.35 or 2.65, SD 0.158114) and 3 patients over 2 visits."""
+    logs = [2.35, 2.65] * 5
+    rows = [(f"c{i}", 0, "ppt", "lumbar", "left", 10 ** v) for i, v in enumerate(logs)]
+    rows += [("p1", 0, "ppt", "lumbar", "left", 400.0), ("p1", 1, "ppt", "lumbar", "left", 500.0),
+             ("p2", 0, "ppt", "lumbar", "left", 400.0), ("p2", 1, "ppt", "lumbar", "left", 200.0),
+             ("p3", 0, "cpt", "thenar", "right", 10.0), ("p3", 1, "cpt", "thenar", "right", 25.0)]
+    m = pd.DataFrame(rows, columns=COLS).assign(unit="kPa")
+    subjects = pd.DataFrame({"subject": [f"c{i}" for i in range(10)] + ["p1", "p2", "p3"],
+                             "condition": ["healthy"] * 10 + ["chronic_lbp"] * 3})
+    return m, subjects
+
+
+def test_ppt_change_within_individual_error_is_not_reliable():
+    from painmech.longitudinal import reliability_for
+
+    m, subjects = _ppt_cohort()
+    out = reliable_change(m, reliability_for(m, subjects=subjects)).set_index("subject")
+    # Individual error on the log scale: SEM = SD(log10 PPT of the controls) * sqrt(1 - ICC)
+    # = 0.158114 * sqrt(1 - 0.80) = sqrt(0.005) (ICC: Mailloux 2021 / Balaguier 2016), so
+    # sqrt(2) * SEM = 0.1 and RCI = log10(x1 / x0) / 0.1.
+    # p1: 400 -> 500 kPa (+100 kPa, twice the group MDC of 50.6 kPa that was used before):
+    # RCI = log10(1.25) / 0.1 = 0.969 < 1.96 -> within individual measurement error
+    assert out.loc["p1", "rci"] == pytest.approx(np.log10(1.25) / 0.1)
+    assert out.loc["p1", "status"] == "no_reliable_change"
+    assert not out.loc["p1", "reliable"]
+    # the band: MDC95 = 1.96 * 0.1 = 0.196 log10 -> 400 / 10^0.196 = 254.69 to 400 * 1.57036
+    assert out.loc["p1", "reliable_below"] == pytest.approx(400 / 10 ** 0.196, rel=1e-3)
+    assert out.loc["p1", "reliable_above"] == pytest.approx(628.14, rel=1e-3)
+    assert out.loc["p1", "scale"] == "log10"
+    assert out.loc["p1", "source"] == "published: mailloux2021, balaguier2016"
+    # p2: 400 -> 200 kPa, RCI = log10(0.5) / 0.1 = -3.01 -> reliable; lower PPT = worsening
+    assert out.loc["p2", "rci"] == pytest.approx(-3.0103, abs=1e-4)
+    assert out.loc["p2", "status"] == "reliable_worsening"
+    # p3: no individual error is known for CPT: unknown, not "no change"
+    assert out.loc["p3", "status"] == "no_reliability_data"
+    assert pd.isna(out.loc["p3", "reliable"]) and out.loc["p3", "source"] == "unknown"

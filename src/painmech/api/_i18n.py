@@ -159,15 +159,24 @@ MESSAGES: dict[str, dict[str, str]] = {
     "change_title": {"en": "Reliable change since the first visit",
                      "de": "Zuverlässige Veränderung seit dem ersten Termin"},
     "change_intro": {
-        "en": "A change counts as real when it exceeds the smallest detectable change (MDC95) "
-              "from published test–retest figures (Jacobson & Truax reliable change index).",
-        "de": "Eine Veränderung gilt als echt, wenn sie die kleinste messbare Veränderung "
-              "(MDC95) aus veröffentlichten Test-Retest-Daten übersteigt (Reliable-Change-Index "
-              "nach Jacobson & Truax)."},
+        "en": "A change counts as real when the later value lies outside the limits that one "
+              "person's measurement error allows (MDC95, Jacobson & Truax reliable change "
+              "index). The error comes from the study's controls measured twice where there "
+              "are enough, otherwise from published figures for individuals; the pressure "
+              "pain threshold is judged on the log scale, because its error grows with its "
+              "level.",
+        "de": "Eine Veränderung gilt als echt, wenn der spätere Wert außerhalb der Grenzen "
+              "liegt, die der Messfehler einer einzelnen Person zulässt (MDC95, "
+              "Reliable-Change-Index nach Jacobson & Truax). Der Messfehler stammt aus "
+              "wiederholten Messungen der Kontrollpersonen der Studie, sofern genügend "
+              "vorliegen, sonst aus veröffentlichten Angaben für Einzelpersonen; die "
+              "Druckschmerzschwelle wird auf der logarithmischen Skala beurteilt, weil ihr "
+              "Messfehler mit der Höhe des Werts wächst."},
     "change": {"en": "Change", "de": "Veränderung"},
     "first_value": {"en": "First visit", "de": "Erster Termin"},
-    "mdc95": {"en": "MDC95", "de": "MDC95"},
+    "mdc95": {"en": "Limits (MDC95)", "de": "Grenzen (MDC95)"},
     "basis": {"en": "Basis", "de": "Grundlage"},
+    "source": {"en": "Source of the error", "de": "Herkunft des Messfehlers"},
     "change_reliable_worsening": {"en": "reliable worsening",
                                   "de": "zuverlässige Verschlechterung"},
     "change_reliable_improvement": {"en": "reliable improvement",

@@ -63,10 +63,12 @@ def _reliable_change(metrics: pd.DataFrame, subject: str, rel: pd.DataFrame | No
                      ) -> pd.DataFrame:
     """Reliable change of one subject's metrics since the first visit.
 
-    SEM/MDC95 come from the cited test–retest figures
-    (:func:`painmech.longitudinal.reliability_for`, SDs for ICC-only figures from
-    the study's first visits); :func:`painmech.longitudinal.reliable_change` judges
-    each later value against them.
+    The individual SEM/MDC95 of each metric comes from
+    :func:`painmech.longitudinal.reliability_for` (the study's controls measured
+    twice where there are enough, published individual-level figures
+    elsewhere, the controls' SD for ICC-only figures);
+    :func:`painmech.longitudinal.reliable_change` judges each later value
+    against them.
     """
     from painmech.longitudinal import reliability_for, reliable_change
 
@@ -77,7 +79,8 @@ def _reliable_change(metrics: pd.DataFrame, subject: str, rel: pd.DataFrame | No
     if rel.empty:
         rel = pd.DataFrame({"metric": pd.Series(dtype=str), "sem": pd.Series(dtype=float)})
     out = reliable_change(mine, rel)
-    return out.round({"baseline_value": 2, "value": 2, "change": 2, "mdc95": 2})
+    return out.round({"baseline_value": 2, "value": 2, "change": 2, "mdc95": 2,
+                      "reliable_below": 2, "reliable_above": 2})
 
 
 @router.get("/studies/{code}/subjects/{subject}", response_class=HTMLResponse)
@@ -105,7 +108,8 @@ def _subject_views(result, subject: str) -> tuple[pd.DataFrame, list[dict]]:
     def views():
         metrics = result.metrics
         mine = result.rows("metrics", subject)
-        rel = (result.memo(("reliability",), lambda: reliability_for(metrics))
+        rel = (result.memo(("reliability",),
+                           lambda: reliability_for(metrics, subjects=result.subjects))
                if mine["visit"].nunique() >= 2 else None)
         return (_course(mine, subject),
                 _reliable_change(mine, subject, rel).to_dict("records"))

@@ -3,9 +3,10 @@
 Public API
 ----------
 Measurement error
-    :data:`CITED_RELIABILITY` (published figures with sources), :func:`icc`,
-    :func:`reliability_from_retest`, :func:`reliability_for`,
-    :func:`sem_from_icc`, :func:`mdc95_from_sem`.
+    :func:`reliability_for` (individual SEM per metric: the study's retest
+    data, else :data:`CITED_RELIABILITY`, published figures with sources),
+    :func:`icc`, :func:`reliability_from_retest`, :func:`sem_from_icc`,
+    :func:`mdc95_from_sem`.
 Change
     :func:`rci`, :func:`reliable_change`.
 Course
@@ -13,12 +14,12 @@ Course
 """
 
 from painmech.longitudinal._change import CHANGE_COLUMNS, gain_of, rci, reliable_change
+from painmech.longitudinal._cited import CITED_RELIABILITY, RELIABILITY_COLUMNS, reliability_for
 from painmech.longitudinal._reliability import (
-    CITED_RELIABILITY,
     MDC_FACTOR,
+    RETEST_COLUMNS,
     icc,
     mdc95_from_sem,
-    reliability_for,
     reliability_from_retest,
     sem_from_icc,
 )
@@ -35,6 +36,8 @@ __all__ = [
     "CITED_RELIABILITY",
     "MDC_FACTOR",
     "NORMALISATION_COLUMNS",
+    "RELIABILITY_COLUMNS",
+    "RETEST_COLUMNS",
     "TRAJECTORY_COLUMNS",
     "gain_of",
     "icc",

@@ -1,17 +1,23 @@
-"""Measurement error of metrics: ICC, SEM and MDC95.
+"""Measurement error of metrics from test–retest data: ICC, SEM and MDC95.
 
-Two routes give a metric's standard error of measurement (SEM):
+A study's own test–retest data (healthy controls measured twice, or a
+retest block) give a metric's standard error of measurement (SEM) directly;
+:func:`reliability_from_retest` computes it either as
 
-1. a study's own test–retest data: :func:`reliability_from_retest` computes
-   the intraclass correlation and ``SEM = SD·sqrt(1 − ICC)`` (Weir 2005
-   J Strength Cond Res 19:231), with SD the pooled SD of all sessions;
-2. published figures: :data:`CITED_RELIABILITY`, one table with the source
-   of every number; :func:`reliability_for` turns them into one SEM per
-   metric and site.
+* ``sem="icc"``: ``SEM = SD·sqrt(1 − ICC)`` with SD the pooled SD of all
+  sessions (Weir 2005 J Strength Cond Res 19:231), or
+* ``sem="sd_diff"`` (two sessions): ``SEM = SD(x₂ − x₁)/√2``, the
+  within-subject SD of the paired differences (Weir 2005; it leaves a mean
+  shift between the sessions out of the error).
 
-In both cases ``MDC95 = 1.96·sqrt(2)·SEM`` — the smallest change between two
-visits that exceeds measurement error with 95 % confidence (Beckerman 2001
-Qual Life Res 10:571; Weir 2005).
+``MDC95 = 1.96·sqrt(2)·SEM`` is the smallest change between two visits of
+*one person* that exceeds measurement error with 95 % confidence (Beckerman
+2001 Qual Life Res 10:571; Weir 2005).
+
+Metrics registered with a ``log10`` transform (PPT, wind-up ratio, MEP
+ratios …) have an error that grows with their level; with ``scale="auto"``
+their SEM is computed on the log10 scale, where it is roughly constant, and
+is then in log10 units.
 
 ICC forms follow McGraw & Wong (1996) Psychol Methods 1:30, equal to Shrout
 & Fleiss (1979) Psychol Bull 86:420: ``"1"`` = ICC(1,1) one-way random;
@@ -28,46 +34,18 @@ import numpy as np
 import pandas as pd
 
 from painmech._utils._checks import check_columns, check_option
-from painmech.registry import to_canonical
+from painmech.norms import transform_values
+from painmech.registry import METRICS
 
-__all__ = ["CITED_RELIABILITY", "MDC_FACTOR", "icc", "reliability_from_retest",
-           "reliability_for", "sem_from_icc", "mdc95_from_sem"]
+__all__ = ["MDC_FACTOR", "RETEST_COLUMNS", "icc", "mdc95_from_sem", "reliability_from_retest",
+           "sem_from_icc"]
 
 #: MDC95 / SEM = 1.96 · sqrt(2) (Weir 2005).
 MDC_FACTOR = 1.96 * np.sqrt(2.0)
 
-_REL_COLS = ["metric", "site", "statistic", "low", "high", "unit", "convert_as", "population",
-             "source"]
-
-#: Published reliability figures (evidence.md). ``site`` "any" applies to every
-#: site; ``unit`` is the unit as published, ``convert_as`` the raw measure whose
-#: registry conversion brings it to the metric's unit ("" when none is needed).
-CITED_RELIABILITY = pd.DataFrame([
-    ("ppt", "lumbar", "mdc95", 28.7, 50.6, "kPa", "", "low back, healthy and LBP samples",
-     "Mailloux et al. 2021 PLoS One"),
-    ("ppt", "lumbar", "sem", 36.7, 77.5, "kPa", "", "low back",
-     "Balaguier et al. 2016 BMC Musculoskelet Disord"),
-    ("ppt", "lumbar", "icc", 0.80, 0.99, "", "", "low back",
-     "Mailloux et al. 2021 PLoS One; Balaguier et al. 2016 BMC Musculoskelet Disord"),
-    ("ppt", "any", "sem", 0.21, 0.21, "kgf/cm2", "ppt", "healthy, n = 50 (CPM test stimulus)",
-     "Kennedy et al. 2020 J Pain 21:708"),
-    ("tsp_diff", "lumbar", "mdc95", 0.33, 0.57, "nrs10", "tsp_rating", "low back",
-     "Mailloux et al. 2021 PLoS One"),
-    ("cpm_rating_effect", "any", "icc", 0.62, 0.62, "", "", "parallel CPM design",
-     "PMC4974731"),
-    ("cpm_rating_effect", "any", "mdc95", 20.0, 20.0, "nrs100", "", "parallel CPM design "
-     "(smallest real difference)", "PMC4974731"),
-    ("mep_ratio_post10", "any", "icc", 0.43, 0.67, "", "", "tDCS homeostatic protocol "
-     "(range over timepoints, best 10 min after)",
-     "Thapa & Schabrun 2018 Neural Plast 6207508"),
-    ("tpd", "lumbar", "icc", 0.79, 0.86, "", "", "low back, intra-rater",
-     "Catley et al. 2013 Rheumatology 52:1454"),
-    ("tpd", "cervical", "sem", 3.7, 3.7, "mm", "", "neck", "Harvie et al. 2017"),
-    ("frebaq_total", "any", "sem", 2.16, 2.16, "score", "", "Chinese FreBAQ, LBP",
-     "Hu et al. 2022 Eur Spine J"),
-    ("frebaq_total", "any", "mdc95", 5.99, 5.99, "score", "", "Chinese FreBAQ, LBP",
-     "Hu et al. 2022 Eur Spine J"),
-], columns=_REL_COLS)
+#: Columns of :func:`reliability_from_retest`.
+RETEST_COLUMNS = ["metric", "site", "side", "unit", "scale", "n", "k", "sd", "icc", "sem",
+                  "mdc95", "basis", "source"]
 
 
 def sem_from_icc(sd, icc_value):
@@ -123,12 +101,37 @@ def icc(x, kind: str = "A,1") -> float:
     return float(num / den) if den > 0 else float("nan")  # constant data: undefined
 
 
+def log_scaled(metrics: pd.DataFrame, scale: str) -> tuple[pd.DataFrame, np.ndarray]:
+    """Values on the scale their error is judged on, and whether each row is on log10.
+
+    ``scale="auto"`` log10-transforms the values of metrics registered with a
+    log10 transform (a value that cannot be logged becomes NaN); ``"raw"``
+    keeps every value as it is.
+    """
+    check_option("scale", scale, ("auto", "raw"))
+    if scale == "raw" or metrics.empty:
+        return metrics, np.zeros(len(metrics), bool)
+    logged = is_log_metric(metrics["metric"])
+    t, _ = transform_values(metrics["metric"], metrics["value"])
+    return metrics.assign(value=np.where(logged, t, metrics["value"].to_numpy(float))), logged
+
+
+def is_log_metric(metric: pd.Series) -> np.ndarray:
+    """True for rows whose metric is registered with a log10 transform."""
+    codes, ids = pd.factorize(metric)
+    flag = np.array([getattr(METRICS.get(str(m)), "transform", "") == "log10" for m in ids],
+                    dtype=bool)
+    return np.append(flag, False)[codes]  # code -1 (missing id): not log
+
+
 def reliability_from_retest(
     metrics: pd.DataFrame,
     *,
     visits: Iterable[int] = (0, 1),
     kind: str = "A,1",
     subjects: Iterable[str] | None = None,
+    sem: str = "icc",
+    scale: str = "raw",
 ) -> pd.DataFrame:
     """ICC, SEM and MDC95 of every metric from repeated sessions of stable people.
 
@@ -144,22 +147,37 @@ def reliability_from_retest(
         ICC form.
     subjects : iterable of str, optional
         Restrict to these subjects.
+    sem : {"icc", "sd_diff"}
+        ``"icc"``: SEM = pooled SD · sqrt(1 − ICC); ``"sd_diff"`` (exactly two
+        visits): SEM = SD of the paired differences / √2.
+    scale : {"raw", "auto"}
+        ``"auto"`` works on the log10 scale for log10-transformed metrics
+        (see the module docstring); ``"raw"`` on the metric's unit.
 
     Returns
     -------
     pandas.DataFrame
-        ``metric, site, side, unit, n, k, sd, icc, sem, mdc95, basis, source``
-        — sd is the pooled SD of all sessions (ddof = 1), sem = sd·sqrt(1 − icc)
-        in the metric's unit, ``basis = "study"``.
+        :data:`RETEST_COLUMNS` — ``unit`` the metric's unit, ``scale``
+        (``"log10"`` or ``"raw"``: the scale of ``sd``, ``sem`` and
+        ``mdc95``), ``n`` people with every session, ``k`` sessions, ``sd``
+        the pooled SD of all sessions (ddof = 1), ``icc``, ``sem``, ``mdc95``,
+        ``basis`` (how the SEM was computed) and ``source``
+        (``"study retest (n=…)"``).
     """
     check_columns(metrics, ["subject", "visit", "metric", "site", "side", "value"], "metrics")
+    check_option("sem", sem, ("icc", "sd_diff"))
     visits = sorted(set(int(v) for v in visits))
     if len(visits) < 2:
         raise ValueError(f"need at least two visits for test-retest, got {visits}")
+    if sem == "sd_diff" and len(visits) != 2:
+        raise ValueError(f"sem='sd_diff' needs exactly two visits, got {visits}")
     m = metrics[metrics["visit"].isin(visits)]
     if subjects is not None:
         m = m[m["subject"].astype(str).isin([str(s) for s in subjects])]
-    has_unit = "unit" in m.columns
+    m, logged = log_scaled(m, scale)
+    log_metrics = set(m.loc[logged, "metric"]) if len(m) else set()
+    units = (m.groupby("metric")["unit"].first() if "unit" in m.columns
+             else pd.Series(dtype=object))
     wide = m.pivot_table(index=["metric", "site", "side", "subject"], columns="visit",
                          values="value", aggfunc="mean")
     wide = wide.reindex(columns=visits).dropna()
@@ -168,96 +186,19 @@ def reliability_from_retest(
         x = block.to_numpy(float)
         value = icc(x, kind)
         sd = float(np.std(x, ddof=1)) if x.size > 1 else np.nan
-        sem = float(sem_from_icc(sd, value))
-        unit = (m.loc[m["metric"] == metric, "unit"].iloc[0] if has_unit else "")
-        rows.append({"metric": metric, "site": site, "side": side, "unit": unit,
-                     "n": len(x), "k": x.shape[1], "sd": sd, "icc": value, "sem": sem,
-                     "mdc95": float(mdc95_from_sem(sem)), "basis": "study",
-                     "source": f"study test-retest, visits {visits}, ICC({kind})"})
-    cols = ["metric", "site", "side", "unit", "n", "k", "sd", "icc", "sem", "mdc95", "basis",
-            "source"]
-    return pd.DataFrame(rows, columns=cols)
-
-
-def _cited_in_metric_unit(table: pd.DataFrame) -> pd.DataFrame:
-    t = table.copy()
-    conv = t["convert_as"].astype(str) != ""
-    for col in ("low", "high"):
-        if conv.any():
-            val, unit, _ = to_canonical(t.loc[conv, col], t.loc[conv, "unit"],
-                                        t.loc[conv, "convert_as"])
-            t.loc[conv, col] = val.to_numpy()
-    if conv.any():
-        _, unit, _ = to_canonical(t.loc[conv, "low"], t.loc[conv, "unit"],
-                                  t.loc[conv, "convert_as"])
-        t.loc[conv, "unit"] = unit.astype(str).to_numpy()
-    return t
-
-
-def reliability_for(
-    metrics: pd.DataFrame,
-    *,
-    cited: pd.DataFrame | None = None,
-    bound: str = "conservative",
-) -> pd.DataFrame:
-    """One SEM and MDC95 per metric and site from the published figures.
-
-    For each (metric, site) present in ``metrics`` the most specific cited
-    row is used (exact site before ``"any"``), in this order of statistics:
-    MDC95 (SEM = MDC95 / (1.96·√2)), SEM, ICC (SEM = SD·√(1 − ICC), with SD
-    the SD of the metric at each subject's first visit in ``metrics``).
-
-    Parameters
-    ----------
-    metrics : pandas.DataFrame
-        Metrics table (for the metric/site pairs and, for ICC-only metrics,
-        the SD).
-    cited : pandas.DataFrame, optional
-        Table like :data:`CITED_RELIABILITY` (the default).
-    bound : {"conservative", "liberal"}
-        Use the end of a published range that gives the larger SEM
-        (conservative: fewer changes called real) or the smaller.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``metric, site, sem, mdc95, unit, basis, source`` (``basis`` is
-        ``"cited mdc95"``, ``"cited sem"`` or ``"cited icc + sample sd"``).
-        Metric/site pairs without any cited figure are absent.
-    """
-    check_option("bound", bound, ("conservative", "liberal"))
-    cited = _cited_in_metric_unit(CITED_RELIABILITY if cited is None else cited)
-    pairs = metrics[["metric", "site"]].drop_duplicates()
-    pairs = pairs[pairs["metric"].isin(cited["metric"])]
-    first = metrics[metrics["visit"] == metrics.groupby("subject")["visit"].transform("min")]
-    sds = first.groupby(["metric", "site"])["value"].std()
-    units = (metrics.groupby("metric")["unit"].first() if "unit" in metrics.columns
-             else pd.Series(dtype=object))
-    cons = bound == "conservative"
-    rows = []
-    for metric, site in pairs.itertuples(index=False):
-        c = cited[(cited["metric"] == metric) & cited["site"].isin([site, "any"])]
-        c = c.assign(exact=(c["site"] == site)).sort_values("exact", ascending=False,
-                                                            kind="stable")
-        for stat in ("mdc95", "sem", "icc"):
-            hit = c[c["statistic"] == stat]
-            if hit.empty:
-                continue
-            r = hit.iloc[0]
-            if stat == "icc":
-                sd = sds.get((metric, site), np.nan)
-                value = r["low"] if cons else r["high"]
-                sem = float(sem_from_icc(sd, value))
-                basis, unit = "cited icc + sample sd", units.get(metric, "")
-            else:
-                value = r["high"] if cons else r["low"]
-                sem = value / MDC_FACTOR if stat == "mdc95" else value
-                basis, unit = f"cited {stat}", r["unit"]
-            if not np.isfinite(sem):
-                continue
-            rows.append({"metric": metric, "site": site, "sem": float(sem),
-                         "mdc95": float(mdc95_from_sem(sem)), "unit": unit, "basis": basis,
-                         "source": r["source"]})
-            break
-    return pd.DataFrame(rows, columns=["metric", "site", "sem", "mdc95", "unit", "basis",
-                                       "source"])
+        if sem == "icc":
+            err = float(sem_from_icc(sd, value))
+            how = f"SEM = pooled SD × √(1 − ICC({kind}))"
+        else:
+            err = float(np.std(x[:, 1] - x[:, 0], ddof=1) / np.sqrt(2.0)) if len(x) > 1 \
+                else np.nan
+            how = "SEM = SD of the differences / √2"
+        on_log = metric in log_metrics
+        rows.append({"metric": metric, "site": site, "side": side,
+                     "unit": units.get(metric, ""), "scale": "log10" if on_log else "raw",
+                     "n": len(x), "k": x.shape[1], "sd": sd, "icc": value, "sem": err,
+                     "mdc95": float(mdc95_from_sem(err)),
+                     "basis": f"visits {visits[0]}–{visits[-1]}: {how}"
+                              + (" on log10 values" if on_log else ""),
+                     "source": f"study retest (n={len(x)})"})
+    return pd.DataFrame(rows, columns=RETEST_COLUMNS)
