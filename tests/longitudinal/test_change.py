@@ -139,3 +139,16 @@ def test_ppt_change_within_individual_error_is_not_reliable():
     # p3: no individual error is known for CPT: unknown, not "no change"
     assert out.loc["p3", "status"] == "no_reliability_data"
     assert pd.isna(out.loc["p3", "reliable"]) and out.loc["p3", "source"] == "unknown"
+
+
+def test_normalisation_uses_each_rows_crawford_howell_limit():
+    # z 2.2 is beyond 1.96 but within the limit of a 10-control reference (2.3726):
+    # with the scores' z_limit it was never abnormal; with a fixed 1.96 it was
+    rows = [("a", 0, "tpd", "lumbar", "left", 2.2), ("a", 1, "tpd", "lumbar", "left", 0.5),
+            ("a", 0, "pain_state", "none", "none", 1), ("a", 1, "pain_state", "none", "none", 0)]
+    scores = _scores(rows)
+    limit = stats.t.ppf(0.975, 9) * np.sqrt(1.1)
+    scores = scores.assign(z_limit=np.where(scores["z"].notna(), limit, np.nan))
+    assert normalisation(scores).empty
+    fixed = normalisation(scores, threshold=1.96).set_index("subject")
+    assert fixed.loc["a", "status"] == "normalised_with_recovery"

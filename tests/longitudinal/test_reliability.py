@@ -146,9 +146,11 @@ def test_group_mdc_is_never_an_individual_error():
     assert not group.any()
     m = _metrics([("tsp_diff", "lumbar", "nrs100")])
     row = reliability_for(m).iloc[0]
-    # TSP: ICC 0.80 (Mailloux 2021) x SD of the 20 first-visit values, not MDCgr 5.7
+    # TSP: ICC 0.80 for the mean of 2 series (Mailloux 2021), one series by Spearman-Brown
+    # 0.80 / (2 - 0.80) = 0.667; SEM = SD of the 20 first-visit values x sqrt(1 - 0.667),
+    # not the group MDC 5.7
     sd = m["value"].std()
-    assert row["sem"] == pytest.approx(sd * np.sqrt(0.2))
+    assert row["sem"] == pytest.approx(sd * np.sqrt(1 - 0.667))
     assert row["mdc95"] != pytest.approx(5.7)
 
 

@@ -4,6 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
+from scipy import stats
 
 from painmech.norms import ImagingReference
 
@@ -56,6 +57,21 @@ def test_coefficients_and_z_match_statsmodels(cohort):
     assert p1["z"].item() > 1.96 and bool(p1["abnormal"].item())
     assert p1["direction"].item() == "gain" and p1["ref"].item() == "imaging_ols"
     assert ref.provenance_.n == 60
+    # Crawford & Garthwaite 2006: the residual over statsmodels' prediction SE of a new
+    # observation, on n − p = 60 − 4 = 56 df
+    se_obs = ols.get_prediction(np.array([[1.0, 50.0, 0.0, 1.5e6]])).se_obs[0]
+    assert p1["t_ch"].item() == pytest.approx(-(vol - pred) / se_obs, rel=1e-8)
+    assert p1["df_ch"].item() == 56
+    assert p1["z_limit"].item() == pytest.approx(
+        stats.t.ppf(0.975, 56) * se_obs / np.sqrt(ols.scale), rel=1e-8)
+    assert p1["ref_model"].item() == "regression(age,sex,etiv)"
+
+
+def test_saved_reference_keeps_the_limit(cohort, tmp_path):
+    metrics, subjects = cohort
+    ref = ImagingReference(metrics=("gmv_dlpfc",)).fit(metrics, subjects)
+    back = ImagingReference.load(ref.save(tmp_path / "img"))
+    pd.testing.assert_frame_equal(back.zscore(metrics, subjects), ref.zscore(metrics, subjects))
 
 
 def test_notes_for_unscored_rows(cohort):

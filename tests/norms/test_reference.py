@@ -5,6 +5,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 from painmech.measures import compute_metrics
 from painmech.norms import REFERENCE_COLUMNS, Provenance, ReferenceSet, zscore
@@ -93,6 +94,10 @@ def test_age_smoothing_gaussian_kernel_hand_calculation():
     # Kish effective n: V1² / V2 = 2.21306² / 1.73576 = 2.8217
     assert row["n_eff"] == pytest.approx(v1**2 / v2)
     assert row["n"] == 3
+    # one value per person: the Crawford–Howell sample size is the Kish n_eff itself,
+    # df = n_eff − 1 = 1.8217 and v_00 = 1 / n_eff
+    assert row["df"] == pytest.approx(v1**2 / v2 - 1) and row["model"] == "band"
+    assert row["v_00"] == pytest.approx(v2 / v1**2)
 
 
 def test_only_z_metrics_of_healthy_subjects_are_fitted():
@@ -112,6 +117,140 @@ def test_bad_fit_parameters(kwargs, match):
     m = metrics_rows([("a", 1, "ppt", "thenar", "right", 300.0)])
     with pytest.raises(ValueError, match=match):
         ReferenceSet(**kwargs).fit(m, subj)
+
+
+# --------------------------------------------------------------------------- regression
+def _regression_cohort(n_female=12, n_male=12, seed=7):
+    """Controls with one lumbar PPT value each (log10 linear in age and sex) and patients."""
+    rng = np.random.default_rng(seed)
+    n = n_female + n_male
+    ids = [f"c{i:02d}" for i in range(n)]
+    sex = ["female"] * n_female + ["male"] * n_male
+    age = rng.uniform(20, 70, n).round(1)
+    logppt = 2.4 + 0.004 * (age - 45) + 0.1 * np.array([s == "male" for s in sex]) \
+        + rng.normal(0, 0.08, n)
+    subj = subjects_table([(i, s_, a, "healthy") for i, s_, a in zip(ids, sex, age, strict=True)])
+    m = metrics_rows([(i, 1, "ppt", "lumbar", "left", 10 ** v) for i, v in
+                      zip(ids, logppt, strict=True)])
+    return subj, m
+
+
+def test_regression_reference_matches_statsmodels():
+    sm = pytest.importorskip("statsmodels.api")
+    subj, m = _regression_cohort()
+    ref = ReferenceSet(min_n=10).fit(m, subj)
+    reg = ref.table_.loc[ref.table_["model"].eq("regression")].iloc[0]
+    # reference software: OLS of log10 PPT on centred age and a male dummy
+    age = subj["age"].to_numpy()
+    male = subj["sex"].eq("male").to_numpy(float)
+    x = sm.add_constant(np.column_stack([age - age.mean(), male]))
+    y = np.log10(m["value"].to_numpy())
+    ols = sm.OLS(y, x).fit()
+    assert [reg["mean"], reg["b_age"], reg["b_male"]] == pytest.approx(ols.params)
+    assert reg["sd"] == pytest.approx(np.sqrt(ols.scale))
+    assert (reg["n"], reg["df"], reg["age_ref"]) == (24, 21, pytest.approx(age.mean()))
+    assert (reg["age_min"], reg["age_max"]) == (age.min(), age.max())
+    # a 50-year-old woman with PPT 150 kPa: Crawford & Garthwaite 2006 t = residual over
+    # the prediction SE of a new observation (statsmodels se_obs) on n − 3 = 21 df
+    patients = subjects_table([("p1", "female", 50.0, "chronic_lbp")])
+    scores = zscore(metrics_rows([("p1", 1, "ppt", "lumbar", "left", 150.0)]),
+                    pd.concat([subj, patients]), ref).iloc[0]
+    pred = ols.get_prediction(np.array([[1.0, 50.0 - age.mean(), 0.0]]))
+    resid = np.log10(150.0) - pred.predicted_mean[0]
+    assert scores["z"] == pytest.approx(-resid / np.sqrt(ols.scale))  # gain −1: low PPT > 0
+    assert scores["t_ch"] == pytest.approx(-resid / pred.se_obs[0])
+    assert scores["df_ch"] == 21
+    assert scores["z_limit"] == pytest.approx(
+        stats.t.ppf(0.975, 21) * pred.se_obs[0] / np.sqrt(ols.scale))
+    assert scores["ref_model"] == "regression(age,sex)"
+
+
+def test_ref_model_names_the_fallback():
+    subj, m = _regression_cohort()
+    ref = ReferenceSet(min_n=10).fit(m, subj)
+    others = subjects_table([("p1", "other", 50.0, "chronic_lbp"),
+                             ("p2", "male", 85.0, "chronic_lbp"),
+                             ("p3", "male", 40.0, "chronic_lbp")])
+    rows = metrics_rows([(p, 1, "ppt", "lumbar", "left", 300.0) for p in ("p1", "p2", "p3")])
+    out = zscore(rows, pd.concat([subj, others]), ref).set_index("subject")["ref_model"]
+    assert out["p1"] == "pooled: no sex-specific reference for sex 'other'"
+    lo, hi = subj["age"].min(), subj["age"].max()
+    # 85 y: the men's stratum, not the regression (fitted on ages lo–hi)
+    assert out["p2"] == f"stratified(sex): age outside the regression's range {lo:g}–{hi:g} y"
+    assert out["p3"] == "regression(age,sex)"
+    # 9 men: no regression and no male stratum; men are scored against the pooled row
+    subj9, m9 = _regression_cohort(n_male=9)
+    ref9 = ReferenceSet(min_n=10).fit(m9, subj9)
+    assert not ref9.table_["model"].eq("regression").any()
+    out9 = zscore(rows, pd.concat([subj9, others]), ref9).set_index("subject")["ref_model"]
+    assert out9["p3"] == ("pooled: too few controls (regression(age,sex) and sex strata need "
+                          ">= 10 of each sex; female 12, male 9)")
+    women = zscore(metrics_rows([("c00", 1, "ppt", "lumbar", "left", 300.0)]), subj9, ref9)
+    assert women["ref_model"].iloc[0] == "stratified(sex)"
+    # bands only, by choice
+    bands = ReferenceSet(min_n=10, model="bands").fit(m, subj)
+    assert set(bands.table_["model"]) == {"band"}
+    with pytest.raises(ValueError, match="'model' parameter"):
+        ReferenceSet(model="gam").fit(m, subj)
+
+
+def test_regression_round_trips_through_save_and_load(tmp_path):
+    subj, m = _regression_cohort()
+    ref = ReferenceSet("lab", min_n=10).fit(m, subj)
+    ref.save(tmp_path / "lab")
+    back = ReferenceSet.load(tmp_path / "lab.csv")
+    pd.testing.assert_frame_equal(back.table_, ref.table_, check_dtype=False, atol=1e-9)
+    assert json.loads((tmp_path / "lab.json").read_text())["format_version"] == 2
+    patients = subjects_table([("p1", "female", 50.0, "chronic_lbp")])
+    rows = metrics_rows([("p1", 1, "ppt", "lumbar", "left", 150.0)])
+    a = zscore(rows, pd.concat([subj, patients]), ref)
+    b = zscore(rows, pd.concat([subj, patients]), back)
+    pd.testing.assert_frame_equal(a, b, atol=1e-9)
+
+
+def test_a_format_1_file_still_loads(tmp_path):
+    # a table as painmech wrote it before the row models: band rows only
+    text = ("metric,site,sex,age_min,age_max,mean,sd,n,n_eff,transform\n"
+            "tpd,lumbar,all,0,120,40,8,10,10,none\n")
+    (tmp_path / "old.csv").write_text(text, encoding="utf-8")
+    import hashlib
+
+    meta = {"format": "painmech-reference-set", "format_version": 1, "name": "old",
+            "source": "lab 2023", "n": 10,
+            "table_sha256": hashlib.sha256(text.encode()).hexdigest()}
+    (tmp_path / "old.json").write_text(json.dumps(meta), encoding="utf-8")
+    ref = ReferenceSet.load(tmp_path / "old.csv")
+    row = ref.table_.iloc[0]
+    assert (row["model"], row["df"], row["v_00"]) == ("band", 9.0, 0.1)
+    s = zscore(metrics_rows([("p", 1, "tpd", "lumbar", "left", 57.6)]),
+               subjects_table([("p", "female", 40.0, "chronic_lbp")]), ref).iloc[0]
+    assert s["z_limit"] == pytest.approx(stats.t.ppf(0.975, 9) * np.sqrt(1.1))
+
+
+def test_controls_measured_twice_give_the_retest_error(tmp_path):
+    # 10 controls, tpd (no transform) at two visits; differences 1, -1, 2, 0, -2 (twice):
+    # SD (ddof 1) = sqrt(20 / 9) = 1.49071, SEM = 1.49071 / sqrt(2) = 1.05409 mm
+    diffs = [1.0, -1.0, 2.0, 0.0, -2.0] * 2
+    base = [40.0, 44.0, 48.0, 52.0, 56.0, 42.0, 46.0, 50.0, 54.0, 58.0]
+    ids = [f"c{i}" for i in range(10)]
+    subj = subjects_table([(i, "female", 30 + k, "healthy") for k, i in enumerate(ids)]
+                          + [("p", "female", 40, "chronic_lbp")])
+    m = metrics_rows([(i, 1, "tpd", "lumbar", "left", b) for i, b in zip(ids, base, strict=True)]
+                     + [(i, 2, "tpd", "lumbar", "left", b + d)
+                        for i, b, d in zip(ids, base, diffs, strict=True)]
+                     + [("p", 1, "tpd", "lumbar", "left", 60.0)])
+    ref = ReferenceSet(min_n=10, model="bands").fit(m, subj)
+    row = ref.retest_.iloc[0]
+    assert (row["metric"], row["site"], row["n"]) == ("tpd", "lumbar", 10)
+    assert row["sem"] == pytest.approx(np.sqrt(20 / 9) / np.sqrt(2))
+    # z units: SEM / reference SD (first visits: SD of the ten base values)
+    s = zscore(m[m["subject"].eq("p")], subj, ref).iloc[0]
+    assert s["sem_z"] == pytest.approx(row["sem"] / np.std(base, ddof=1))
+    ref.save(tmp_path / "r")
+    back = ReferenceSet.load(tmp_path / "r.csv")
+    pd.testing.assert_frame_equal(back.retest_, ref.retest_, check_dtype=False)
+    # 9 controls measured twice: fewer than min_n, no retest error
+    assert ReferenceSet(min_n=10).fit(m[m["subject"].ne("c0")], subj).retest_.empty
 
 
 # --------------------------------------------------------------------------- save / load

@@ -6,7 +6,14 @@ import pytest
 from scipy import stats
 
 from painmech.exceptions import ValidationError
-from painmech.norms import Provenance, ReferenceSet, quality_check, transform_values, zscore
+from painmech.norms import (
+    Provenance,
+    ReferenceSet,
+    crawford_howell_limit,
+    quality_check,
+    transform_values,
+    zscore,
+)
 from painmech.registry import METRICS
 from painmech.registry._metrics_qst import QST_METRICS
 
@@ -25,10 +32,10 @@ SUBJECTS = pd.DataFrame({"subject": ["f40", "m40", "f80"], "sex": ["female", "ma
                          "condition": ["chronic_lbp", "healthy", "healthy"]})
 
 
-def reference(rows):
-    """rows: (metric, site, sex, age_min, age_max, mean, sd)."""
+def reference(rows, n=50):
+    """rows: (metric, site, sex, age_min, age_max, mean, sd); n reference people per row."""
     table = pd.DataFrame(rows, columns=["metric", "site", "sex", "age_min", "age_max", "mean",
-                                       "sd"]).assign(n=50)
+                                       "sd"]).assign(n=n)
     return ReferenceSet.from_table(table, Provenance("test_ref", "hand-made test values"))
 
 
@@ -37,8 +44,42 @@ def test_hand_calculated_ppt_z():
     s = zscore(metrics_rows([("f40", "ppt", "lumbar", "left", 200.0)]), SUBJECTS, ref).iloc[0]
     # z = −1 × (log10(200) − 2.5) / 0.1 = −(2.30103 − 2.5) / 0.1 = +1.9897 (PPT low = gain)
     assert s["z"] == pytest.approx(1.9897, abs=1e-4)
-    assert s["abnormal"] and s["direction"] == "gain" and s["ref"] == "test_ref"
-    assert s["score_note"] == ""
+    assert s["direction"] == "gain" and s["ref"] == "test_ref" and s["score_note"] == ""
+    # beyond 1.96, but a reference of 50 people has the Crawford–Howell limit
+    # t(0.975, 49) · sqrt(1 + 1/50) = 2.00958 · 1.00995 = 2.0296: not abnormal
+    assert s["z_limit"] == pytest.approx(2.0296, abs=1e-4)
+    assert not s["abnormal"]
+    assert s["ref_model"] == "pooled, age 18–70 y"
+    normal = zscore(metrics_rows([("f40", "ppt", "lumbar", "left", 200.0)]), SUBJECTS, ref,
+                    method="normal").iloc[0]
+    assert normal["abnormal"] and normal["z_limit"] == 1.96
+
+
+def test_crawford_howell_limit_at_n_10_by_hand():
+    # Crawford & Howell 1998: t on n − 1 = 9 df, scale sqrt(1 + 1/10).
+    # t(0.975, 9) = 2.262 (t table); 2.262 · sqrt(1.1) = 2.262 · 1.04881 = 2.3724
+    assert crawford_howell_limit(9.0) == pytest.approx(2.262 * np.sqrt(1.1), abs=5e-4)
+    assert crawford_howell_limit(9.0) == pytest.approx(stats.t.ppf(0.975, 9) * np.sqrt(1.1))
+    # a large reference tends to the normal 1.96
+    assert crawford_howell_limit(1e6) == pytest.approx(1.95996, abs=1e-4)
+
+
+def test_small_reference_follows_crawford_howell():
+    # 10 controls: mean 40 mm, SD 8 mm (tpd, no transform)
+    ref = reference([("tpd", "lumbar", "all", 0, 120, 40.0, 8.0)], n=10)
+    m = metrics_rows([("f40", "tpd", "lumbar", "left", 57.6),   # z = 17.6 / 8 = 2.2
+                      ("m40", "tpd", "lumbar", "left", 60.0)])  # z = 20 / 8 = 2.5
+    s = zscore(m, SUBJECTS, ref).set_index("subject")
+    assert s.loc["f40", "z"] == pytest.approx(2.2)  # the DFNS z is kept
+    # |z| 2.2 > 1.96 but below the limit 2.3726 -> not abnormal with 10 controls
+    assert not s.loc["f40", "abnormal"]
+    assert s.loc["m40", "abnormal"]
+    assert s.loc["f40", "z_limit"] == pytest.approx(stats.t.ppf(0.975, 9) * np.sqrt(1.1))
+    # t = 2.2 / sqrt(1.1) = 2.09762 on 9 df; p two-sided from scipy
+    assert s.loc["f40", "t_ch"] == pytest.approx(2.2 / np.sqrt(1.1))
+    assert s.loc["f40", "df_ch"] == 9
+    assert s.loc["f40", "p_ch"] == pytest.approx(2 * stats.t.sf(2.2 / np.sqrt(1.1), 9))
+    assert s.loc["f40", "p_ch"] > 0.05 > s.loc["m40", "p_ch"]
 
 
 def test_cdt_is_scored_on_the_log_of_its_distance_from_baseline():
@@ -58,6 +99,8 @@ def test_own_sex_row_is_preferred_and_age_band_respected():
     # female row: (56 − 40) / 8 = 2.0; male falls back to "all": (56 − 44) / 10 = 1.2
     assert s.loc["f40", "z"] == pytest.approx(2.0)
     assert s.loc["m40", "z"] == pytest.approx(1.2)
+    assert s.loc["f40", "ref_model"] == "stratified(sex, age 18–70 y)"
+    assert s.loc["m40", "ref_model"] == "pooled, age 18–70 y"
     # age 80 is outside 18–70: no z, with the reason
     assert np.isnan(s.loc["f80", "z"]) and pd.isna(s.loc["f80", "abnormal"])
     assert s.loc["f80", "score_note"] == "no reference row for this sex and age"

@@ -76,9 +76,10 @@ CITED_RELIABILITY = pd.DataFrame([
      "between-session ICC range"),
     ("ppt", "any", "sem", 0.21, 0.21, "kgf/cm2", "ppt", "healthy, n = 50 (CPM test stimulus)",
      "kemp2020", "raw scale only"),
-    ("tsp_diff", "any", "icc", 0.80, 0.97, "", "", "low back and forearm, healthy, within "
-     "session", "mailloux2021", "ICC range for >= 2 measures; TSP on NRS 0-10 as defined "
-     "there, taken for tsp_diff"),
+    ("tsp_diff", "any", "icc", 0.667, 0.942, "", "", "low back and forearm, healthy, within "
+     "session", "mailloux2021", "ICC 0.80-0.97 for the mean of >= 2 series, stepped down to "
+     "one series by Spearman-Brown (0.80 / 1.20 = 0.667); a single series was 'moderate' "
+     "there"),
     ("wur", "any", "icc", 0.67, 0.67, "", "", "DFNS protocol, patients with somatosensory "
      "lesions, 2 days", "geber2011", "test-retest correlation r of the wind-up ratio "
      "(reliability coefficient in classical test theory)"),

@@ -84,7 +84,7 @@ def pain_status(metrics: pd.DataFrame) -> pd.DataFrame:
 
 
 def normalisation(scores: pd.DataFrame, pain: pd.DataFrame | None = None,
-                  threshold: float = 1.96) -> pd.DataFrame:
+                  threshold: float | None = None) -> pd.DataFrame:
     """Detect abnormal metrics that returned into the reference band as pain resolved.
 
     Parameters
@@ -94,18 +94,20 @@ def normalisation(scores: pd.DataFrame, pain: pd.DataFrame | None = None,
     pain : pandas.DataFrame, optional
         ``subject, visit, in_pain`` (see :func:`pain_status`); by default
         derived from the pain_state / pain_intensity rows of ``scores``.
-    threshold : float
-        Half-width of the reference band in z units (|z| ≤ 1.96 is normal,
-        the DFNS convention).
+    threshold : float, optional
+        Half-width of the reference band in z units. Default: each row's
+        ``z_limit`` (the Crawford–Howell limit of :func:`painmech.norms.zscore`,
+        which allows for the reference's own uncertainty), or 1.96 (the DFNS
+        band) where the scores carry none.
 
     Returns
     -------
     pandas.DataFrame
-        For every subject × metric × site × side that was abnormal (|z| >
-        threshold) at a visit in pain: ``abnormal_visit`` (the first such
+        For every subject × metric × site × side that was abnormal (|z| above
+        the limit) at a visit in pain: ``abnormal_visit`` (the first such
         visit), ``z_abnormal``, ``pain_free_visit`` (first later pain-free
         visit), ``z_pain_free``, ``normalised_visit`` (first later visit with
-        |z| ≤ threshold) and ``status``:
+        |z| within the limit) and ``status``:
 
         * ``normalised_with_recovery`` — back in the band at the first
           pain-free visit;
@@ -118,9 +120,12 @@ def normalisation(scores: pd.DataFrame, pain: pd.DataFrame | None = None,
     check_columns(scores, [*_KEYS, "visit", "z"], "scores")
     pain = pain_status(scores) if pain is None else pain
     z = scores[~scores["metric"].isin(list(_PAIN_METRICS))].dropna(subset=["z"])
-    z = z.groupby([*_KEYS, "visit"], as_index=False)["z"].mean()
+    if threshold is not None or "z_limit" not in z:
+        z = z.assign(z_limit=1.96 if threshold is None else float(threshold))
+    z = z.assign(z_limit=z["z_limit"].fillna(1.96))
+    z = z.groupby([*_KEYS, "visit"], as_index=False)[["z", "z_limit"]].mean()
     z = z.merge(pain[["subject", "visit", "in_pain"]], on=["subject", "visit"], how="left")
-    z["abnormal"] = z["z"].abs() > threshold
+    z["abnormal"] = z["z"].abs() > z["z_limit"]
     z = z.sort_values([*_KEYS, "visit"])
     start = (z[z["abnormal"] & (z["in_pain"] == True)]  # noqa: E712  (NA-safe)
              .groupby(_KEYS, as_index=False).first()[[*_KEYS, "visit", "z"]]
@@ -135,14 +140,15 @@ def normalisation(scores: pd.DataFrame, pain: pd.DataFrame | None = None,
             .rename("pain_free_visit"))
     out = start.set_index(_KEYS).join(free).join(norm).reset_index()
     zf = out[[*_KEYS, "pain_free_visit"]].merge(
-        z[[*_KEYS, "visit", "z"]].rename(columns={"visit": "pain_free_visit",
-                                                 "z": "z_pain_free"}),
+        z[[*_KEYS, "visit", "z", "abnormal"]].rename(columns={"visit": "pain_free_visit",
+                                                             "z": "z_pain_free"}),
         on=[*_KEYS, "pain_free_visit"], how="left")
     out["z_pain_free"] = zf["z_pain_free"].to_numpy()
     has_free = out["pain_free_visit"].notna()
+    normal_free = zf["abnormal"].eq(False).to_numpy()
     status = np.select(
         [has_free & out["z_pain_free"].isna(),
-         has_free & (out["z_pain_free"].abs() <= threshold),
+         has_free & normal_free,
          has_free,
          out["normalised_visit"].notna()],
         ["no_score_when_pain_free", "normalised_with_recovery", "abnormal_after_recovery",

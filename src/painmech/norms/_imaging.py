@@ -10,9 +10,11 @@ metric and hemisphere, ordinary least squares on the healthy controls gives
 and a new value is scored as ``z = gain · (value − predicted) / s`` with ``s``
 the residual standard deviation (``sqrt(RSS / (n − p))``, p = number of
 coefficients). With the registered ``gain = −1`` a *smaller* volume than
-predicted gives a positive z (design.md §3). The prediction interval of the
-regression is not used: z ignores the uncertainty of the coefficients, which
-is small only when the control group is large (n ≫ p).
+predicted gives a positive z (design.md §3). z itself ignores the uncertainty
+of the coefficients; ``abnormal`` does not: it follows the test of Crawford &
+Garthwaite (2006, Neuropsychology 20:259), ``t = (y − ŷ) / (s · sqrt(1 +
+x₀ᵀ(XᵀX)⁻¹x₀))`` on ``n − p`` degrees of freedom, as
+:func:`painmech.norms.zscore` does for QST references.
 """
 
 from __future__ import annotations
@@ -25,10 +27,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from painmech._utils._checks import check_columns
 from painmech.norms._reference import Provenance
 from painmech.norms._transform import metric_attribute, transform_values
+from painmech.norms._zscore import crawford_howell_limit
 
 __all__ = ["ImagingReference"]
 
@@ -60,6 +64,9 @@ class ImagingReference:
         mm³).
     fit_ : pandas.DataFrame
         ``metric, side, n, p, resid_sd`` per fitted model.
+    cov_ : pandas.DataFrame
+        ``metric, side, row, col, value``: the unscaled covariance
+        ``(XᵀX)⁻¹`` of the coefficients of each model (terms as in ``coef_``).
     sex_levels_ : list of str
         Sex levels seen in the controls; the first is the reference level.
     provenance_ : Provenance
@@ -147,7 +154,7 @@ class ImagingReference:
         x, names = self._columns(data)
         y = data["y"].to_numpy(dtype=float)
         complete = np.isfinite(y) & np.isfinite(x).all(axis=1)
-        coefs, fits = [], []
+        coefs, fits, covs = [], [], []
         # one least-squares solve per (metric, side) model — a handful, not per subject
         for (metric, side), idx in data.loc[complete].groupby(_KEY).indices.items():
             rows = np.flatnonzero(complete)[idx]
@@ -159,10 +166,14 @@ class ImagingReference:
             resid = y[rows] - x[rows] @ beta
             fits.append((metric, side, n, p, float(np.sqrt(resid @ resid / (n - p)))))
             coefs += [(metric, side, t, float(b)) for t, b in zip(names, beta, strict=True)]
+            inv = np.linalg.inv(x[rows].T @ x[rows])
+            covs += [(metric, side, names[i], names[j], float(inv[i, j]))
+                     for i in range(p) for j in range(p)]
         if not fits:
             raise ValueError("no control has a complete set of metric, age, sex and eTIV")
         self.coef_ = pd.DataFrame(coefs, columns=[*_KEY, "term", "coef"])
         self.fit_ = pd.DataFrame(fits, columns=[*_KEY, "n", "p", "resid_sd"])
+        self.cov_ = pd.DataFrame(covs, columns=[*_KEY, "row", "col", "value"])
         n_subj = int(data.loc[complete, "subject"].nunique())
         self.provenance_ = Provenance(
             name=self.name, source=self.source or f"fitted on {n_subj} study controls",
@@ -177,8 +188,10 @@ class ImagingReference:
         Returns
         -------
         pandas.DataFrame
-            The metrics rows plus ``predicted`` and ``resid_sd`` (NaN where no
-            model or covariate is available) and the covariates used.
+            The metrics rows plus ``predicted``, ``resid_sd``, ``df``
+            (n − p) and ``leverage`` (x₀ᵀ(XᵀX)⁻¹x₀; 1/n for a reference
+            saved without its covariance) — NaN where no model or covariate is
+            available — and the covariates used.
         """
         if not hasattr(self, "coef_"):
             raise ValueError(f"{self!r} is not fitted; call fit() first")
@@ -188,12 +201,25 @@ class ImagingReference:
         beta = (data[_KEY].merge(wide.reset_index(), on=_KEY, how="left")[names]
                 .to_numpy(dtype=float))
         data["predicted"] = np.einsum("ij,ij->i", x, beta)
-        data["resid_sd"] = (data[_KEY].merge(self.fit_, on=_KEY, how="left")["resid_sd"]
-                            .to_numpy(dtype=float))
+        fit = data[_KEY].merge(self.fit_, on=_KEY, how="left")
+        data["resid_sd"] = fit["resid_sd"].to_numpy(dtype=float)
+        data["df"] = (fit["n"] - fit["p"]).to_numpy(dtype=float)
+        cov = getattr(self, "cov_", None)
+        if cov is None or cov.empty:
+            data["leverage"] = 1.0 / fit["n"].to_numpy(dtype=float)
+            return data
+        k = len(names)
+        flat = cov.pivot_table(index=_KEY, columns=["row", "col"], values="value")
+        flat = flat.reindex(columns=pd.MultiIndex.from_product([names, names]))
+        v = (data[_KEY].merge(flat.set_axis(range(k * k), axis=1).reset_index(), on=_KEY,
+                              how="left")[list(range(k * k))].to_numpy(dtype=float)
+             .reshape(-1, k, k))
+        data["leverage"] = np.einsum("ij,ijk,ik->i", x, v, x)
         return data
 
     def zscore(self, metrics: pd.DataFrame, subjects: pd.DataFrame, *,
-               threshold: float = 1.96) -> pd.DataFrame:
+               threshold: float = 1.96, method: str = "crawford_howell",
+               alpha: float | None = None) -> pd.DataFrame:
         """Score grey-matter metrics against the fitted regression.
 
         Parameters
@@ -202,16 +228,21 @@ class ImagingReference:
             Metrics table including ``etiv`` rows for every scored visit.
         subjects : pandas.DataFrame
             ``subject, sex, age``.
-        threshold : float
-            ``abnormal`` when ``|z| > threshold`` (default 1.96, two-sided 95 %).
+        threshold, method, alpha
+            As in :func:`painmech.norms.zscore`: ``abnormal`` when ``|z|``
+            exceeds the Crawford–Garthwaite limit ``z_limit`` (default) or,
+            with ``method="normal"``, ``threshold``.
 
         Returns
         -------
         pandas.DataFrame
-            The metrics columns plus ``z`` (positive = less volume than
-            predicted, via the registered gain), ``ref``, ``direction``
-            (``"gain"``/``"loss"``/``""``), ``abnormal`` (nullable boolean) and
-            ``score_note`` — the columns of :func:`painmech.norms.zscore`.
+            The metrics columns plus :data:`painmech.norms.SCORE_COLUMNS`:
+            ``z`` (positive = less volume than predicted, via the registered
+            gain), ``ref``, ``direction`` (``"gain"``/``"loss"``/``""``),
+            ``abnormal`` (nullable boolean), ``score_note``, ``t_ch``,
+            ``df_ch``, ``p_ch``, ``z_limit``, ``ref_model``
+            (``"regression(age,sex,etiv)"`` for the default covariates) and
+            ``sem_z`` (NaN: no retest data are kept for imaging).
         """
         data = self.predict(metrics, subjects)
         gain = metric_attribute(data["metric"], "gain").fillna(0).to_numpy(dtype=float)
@@ -225,13 +256,33 @@ class ImagingReference:
         missing_cov = modelled & np.isnan(z) & data["value"].notna().to_numpy()
         note[missing_cov] = "covariate missing (age, sex level or eTIV)"
         note[data["value"].isna().to_numpy()] = "no value"
-        abnormal = pd.array(np.abs(z) > threshold, dtype="boolean")
-        abnormal[np.isnan(z)] = pd.NA
+        lev = data["leverage"].to_numpy(dtype=float)
+        df = np.where(np.isnan(z), np.nan, data["df"].to_numpy(dtype=float))
+        t_ch = z / np.sqrt(1.0 + lev)
+        with np.errstate(invalid="ignore"):
+            p_ch = 2.0 * stats.t.sf(np.abs(t_ch), np.where(df > 0, df, np.nan))
+        if method == "crawford_howell":
+            level = (round(float(2.0 * stats.norm.sf(threshold)), 4) if alpha is None
+                     else float(alpha))
+            z_limit = crawford_howell_limit(df, lev, level)
+        elif method == "normal":
+            z_limit = np.where(np.isnan(z), np.nan, threshold)
+        else:
+            raise ValueError(f"Invalid value for the 'method' parameter: {method!r}. "
+                             "Allowed values are 'crawford_howell', 'normal'.")
+        with np.errstate(invalid="ignore"):
+            abnormal = pd.array(np.abs(z) > z_limit, dtype="boolean")
+        abnormal[np.isnan(z) | np.isnan(z_limit)] = pd.NA
         direction = np.where(np.isnan(z), "", np.where(z > 0, "gain",
                                                        np.where(z < 0, "loss", "")))
+        model = f"regression({','.join(self.covariates)})"
+        if getattr(self, "cov_", None) is None or self.cov_.empty:
+            model += ": leverage taken as 1/n (saved without the coefficient covariance)"
         out = metrics.reset_index(drop=True)
         return out.assign(z=z, ref=np.where(np.isnan(z), "", self.name), direction=direction,
-                          abnormal=abnormal, score_note=note)
+                          abnormal=abnormal, score_note=note, t_ch=t_ch, df_ch=df, p_ch=p_ch,
+                          z_limit=z_limit, ref_model=np.where(np.isnan(z), "", model),
+                          sem_z=np.nan)
 
     def save(self, path: str | Path) -> Path:
         """Write the fitted models and provenance to one JSON file.
@@ -242,10 +293,11 @@ class ImagingReference:
         if not hasattr(self, "coef_"):
             raise ValueError(f"{self!r} is not fitted; call fit() first")
         path = Path(path).with_suffix(".json")
-        meta = {"format": _FORMAT, "format_version": 1, "metrics": list(self.metrics),
+        meta = {"format": _FORMAT, "format_version": 2, "metrics": list(self.metrics),
                 "covariates": list(self.covariates), "sex_levels": self.sex_levels_,
                 "coef": self.coef_.to_dict(orient="records"),
                 "fit": self.fit_.to_dict(orient="records"),
+                "cov": self.cov_.to_dict(orient="records"),
                 "provenance": asdict(self.provenance_)}
         path.write_text(json.dumps(meta, indent=1, ensure_ascii=False) + "\n",
                         encoding="utf-8")
@@ -270,5 +322,7 @@ class ImagingReference:
         ref.sex_levels_ = list(meta["sex_levels"])
         ref.coef_ = pd.DataFrame(meta["coef"], columns=[*_KEY, "term", "coef"])
         ref.fit_ = pd.DataFrame(meta["fit"], columns=[*_KEY, "n", "p", "resid_sd"])
+        # format 1 files have no covariance: the limit then uses the leverage 1/n
+        ref.cov_ = pd.DataFrame(meta.get("cov", []), columns=[*_KEY, "row", "col", "value"])
         ref.provenance_ = prov
         return ref

@@ -6,6 +6,23 @@ printed tables of Rolke et al. 2006, Magerl et al. 2010, Pfau et al. 2014 and
 Neziri et al. 2011 could not be retrieved, and values are never invented
 (design.md §6). The recommended route — the one DFNS labs follow — is to fit
 a set on the study's own healthy controls with :meth:`ReferenceSet.fit`.
+
+Row models (column ``model``)
+-----------------------------
+``"regression"``
+    Transformed value regressed on age and sex per metric and site (Magerl et
+    al. 2010; :mod:`painmech.norms._regression`), fitted where the controls
+    allow it (at least ``min_n`` of each sex). ``mean`` is the intercept at
+    ``age_ref`` for a woman, ``b_age`` and ``b_male`` the slopes.
+``"band"``
+    Mean and SD of one sex (or ``"all"``, pooled) in one age band.
+
+Every row also carries what the Crawford & Howell (1998) comparison of one
+patient with a finite reference sample needs: ``df`` (degrees of freedom)
+and ``v_00 … v_22``, the unscaled covariance of the estimated mean (for a
+band row ``v_00 = 1/n`` and the rest 0, which gives the ``sqrt(1 + 1/n)`` of
+Crawford & Howell). ``note`` says why a pooled row exists (too few controls
+per sex for a regression or sex strata).
 """
 
 from __future__ import annotations
@@ -19,16 +36,30 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from painmech._utils._checks import check_columns
-from painmech.norms._transform import metric_attribute, transform_values
+from painmech._utils._checks import check_columns, check_option
+from painmech.norms._bands import (
+    RETEST_COLUMNS,
+    band_edges,
+    band_extras,
+    fit_bands,
+    fit_smoothed,
+    pooled,
+    reference_values,
+    retest_errors,
+)
+from painmech.norms._regression import fit_regression, pooled_note, sex_counts
+from painmech.norms._transform import metric_attribute
 from painmech.registry import METRICS, NO_SITE, SEXES
 
-__all__ = ["REFERENCE_COLUMNS", "Provenance", "ReferenceSet"]
+__all__ = ["REFERENCE_COLUMNS", "ROW_MODELS", "Provenance", "ReferenceSet"]
 
-#: Columns of a reference table.
+#: Columns of a reference table (see the module docstring).
 REFERENCE_COLUMNS = ["metric", "site", "sex", "age_min", "age_max", "mean", "sd", "n", "n_eff",
-                     "transform"]
-_AGE_RANGE = (0.0, 120.0)  # the subjects table's hard age limits (registry validation)
+                     "transform", "model", "df", "age_ref", "b_age", "b_male", "v_00", "v_01",
+                     "v_02", "v_11", "v_12", "v_22", "note"]
+_V = ["v_00", "v_01", "v_02", "v_11", "v_12", "v_22"]
+#: Row models of a reference table.
+ROW_MODELS = ("band", "regression")
 _FORMAT = "painmech-reference-set"
 
 
@@ -63,86 +94,6 @@ class Provenance:
     notes: dict = field(default_factory=dict)
 
 
-def _age_bands(age_bands) -> np.ndarray:
-    edges = np.asarray(age_bands if age_bands is not None else _AGE_RANGE, dtype=float)
-    if edges.ndim != 1 or len(edges) < 2 or np.any(np.diff(edges) <= 0):
-        raise ValueError(f"age_bands must be increasing band edges in years, got {age_bands!r}")
-    return edges
-
-
-def _band_frame(edges: np.ndarray) -> pd.DataFrame:
-    return pd.DataFrame({"age_min": edges[:-1], "age_max": edges[1:],
-                         "_centre": (edges[:-1] + edges[1:]) / 2.0})
-
-
-def _reference_values(metrics, subjects, condition, band_edges) -> pd.DataFrame:
-    """Transformed values of the controls' first visit, one row per site and side.
-
-    Sides are kept as separate values: patients are scored one side at a time,
-    so the reference SD must describe single-side values (averaging the sides
-    would shrink it and inflate patients' z).
-    """
-    check_columns(metrics, ["subject", "visit", "metric", "site", "value"], "metrics")
-    check_columns(subjects, ["subject", "sex", "age", "condition"], "subjects")
-    subj = subjects.drop_duplicates("subject")
-    controls = subj.loc[subj["condition"].astype(str).eq(condition), ["subject", "sex", "age"]]
-    m = metrics.loc[metric_attribute(metrics["metric"], "score_kind").eq("z")]
-    m = m.merge(controls, on="subject", how="inner")
-    first = m.groupby("subject")["visit"].transform("min")
-    m = m.loc[m["visit"].eq(first)]
-    t, _ = transform_values(m["metric"], m["value"])
-    m = m.assign(_t=t).dropna(subset=["_t"])
-    m = m.loc[(m["age"] >= band_edges[0]) & (m["age"] < band_edges[-1])]
-    return m[["metric", "site", "subject", "sex", "age"]].assign(t=m["_t"].to_numpy())
-
-
-def _pooled(values: pd.DataFrame) -> pd.DataFrame:
-    both = pd.concat([values, values.assign(sex="all")], ignore_index=True)
-    return both
-
-
-def _fit_bands(values: pd.DataFrame, edges: np.ndarray) -> pd.DataFrame:
-    band = pd.cut(values["age"], bins=edges, right=False, labels=False)
-    v = values.assign(_band=band.to_numpy())
-    out = (v.groupby(["metric", "site", "sex", "_band"], observed=True)
-           .agg(mean=("t", "mean"), sd=("t", "std"), n=("subject", "nunique"),
-                n_eff=("t", "size"))
-           .reset_index())
-    bands = _band_frame(edges).reset_index(names="_band")
-    out = out.merge(bands, on="_band").astype({"n_eff": float})
-    return out.drop(columns=["_band", "_centre"])
-
-
-def _fit_smoothed(values: pd.DataFrame, edges: np.ndarray, bandwidth: float) -> pd.DataFrame:
-    """Gaussian-kernel moving average over age, evaluated at each band centre.
-
-    In the spirit of the moving average across ages of Magerl et al. 2010
-    (Pain 151:598); the kernel and ``bandwidth`` (SD in years) are painmech's.
-    """
-    bands = _band_frame(edges)
-    cross = values.merge(bands, how="cross")
-    w = np.exp(-0.5 * ((cross["age"] - cross["_centre"]) / bandwidth) ** 2)
-    inside = (cross["age"] >= cross["age_min"]) & (cross["age"] < cross["age_max"])
-    cross = cross.assign(_w=w, _wt=w * cross["t"])
-    keys = ["metric", "site", "sex", "age_min", "age_max"]
-    g = cross.groupby(keys, observed=True)
-    s = g.agg(sw=("_w", "sum"), swt=("_wt", "sum")).reset_index()
-    n_in = (cross.loc[inside].groupby(keys, observed=True)["subject"].nunique()
-            .rename("n").reset_index())
-    s = s.merge(n_in, on=keys, how="left").fillna({"n": 0}).astype({"n": "int64"})
-    cross = cross.merge(s[[*keys, "sw", "swt"]], on=keys)
-    cross["_dev"] = cross["_w"] * (cross["t"] - cross["swt"] / cross["sw"]) ** 2
-    cross["_w2"] = cross["_w"] ** 2
-    g2 = cross.groupby(keys, observed=True).agg(sdev=("_dev", "sum"), sw2=("_w2", "sum"))
-    s = s.merge(g2.reset_index(), on=keys)
-    # reliability-weight unbiased variance: sum w (x - m)^2 / (V1 - V2 / V1)
-    denom = s["sw"] - s["sw2"] / s["sw"]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        sd = np.sqrt(s["sdev"] / denom)
-    return s.assign(mean=s["swt"] / s["sw"], sd=sd, n_eff=s["sw"] ** 2 / s["sw2"])[
-        ["metric", "site", "sex", "age_min", "age_max", "mean", "sd", "n", "n_eff"]]
-
-
 class ReferenceSet:
     """Reference means and SDs by metric, site, sex and age band, with provenance.
 
@@ -168,10 +119,20 @@ class ReferenceSet:
         it each band uses only its own subjects.
     min_n : int
         Rows with fewer reference people (the effective number of values
-        when smoothing) are dropped. Default 10 — painmech's choice; an SD from fewer people is
-        too unstable to call a value abnormal.
+        when smoothing) are dropped, and a regression needs this many people
+        of each sex. Default 10 — painmech's choice; an SD from fewer people
+        is too unstable to call a value abnormal.
     condition : str
         Condition id of the reference subjects (default ``"healthy"``).
+    model : {"auto", "bands"}
+        ``"auto"`` (default): where the controls allow it (at least ``min_n``
+        women and ``min_n`` men with the metric at the site, and some spread
+        of age), a regression of the transformed value on age and sex as in
+        the DFNS reference data (Magerl et al. 2010); band rows (sex strata
+        and pooled) are always fitted too and serve every patient the
+        regression does not cover (other sex, age outside the controls'
+        range, too few controls). Needs ``by_sex=True``. ``"bands"``: band
+        rows only.
 
     Attributes
     ----------
@@ -179,14 +140,23 @@ class ReferenceSet:
         Columns :data:`REFERENCE_COLUMNS`; ``mean`` and ``sd`` on the
         transformed scale (log10 for log-normal metrics), ``n`` people in the
         band, ``n_eff`` the number of values (sides) behind mean and SD — with
-        smoothing the Kish effective number of kernel-weighted values.
+        smoothing the Kish effective number of kernel-weighted values;
+        ``model``, ``df``, regression coefficients, ``v_00 … v_22`` and
+        ``note`` as described in :mod:`painmech.norms._reference`.
+    retest_ : pandas.DataFrame
+        ``metric, site, n, sem``: the controls' own test–retest error on the
+        transformed scale, from the first two visits of every control seen
+        twice (``sem = SD(differences)/√2``; at least ``min_n`` people; empty
+        without retest data). :func:`painmech.norms.zscore` reports it in z
+        units (``sem_z``) and :func:`painmech.mechanisms.profile` uses it
+        before published reliabilities.
     provenance_ : Provenance
     """
 
     def __init__(self, name: str = "study_controls", *, source: str | None = None,
                  version: str = "1", synthetic: bool = False, age_bands=None,
                  by_sex: bool = True, smooth_age: float | None = None, min_n: int = 10,
-                 condition: str = "healthy") -> None:
+                 condition: str = "healthy", model: str = "auto") -> None:
         self.name = name
         self.source = source
         self.version = version
@@ -196,6 +166,7 @@ class ReferenceSet:
         self.smooth_age = smooth_age
         self.min_n = min_n
         self.condition = condition
+        self.model = model
 
     def __repr__(self) -> str:
         fitted = f", {len(self.table_)} rows" if hasattr(self, "table_") else ", not fitted"
@@ -219,20 +190,31 @@ class ReferenceSet:
         ReferenceSet
             ``self``, with :attr:`table_` and :attr:`provenance_`.
         """
-        edges = _age_bands(self.age_bands)
+        check_option("model", self.model, ("auto", "bands"))
+        edges = band_edges(self.age_bands)
         if self.smooth_age is not None and not self.smooth_age > 0:
             raise ValueError(f"smooth_age must be a bandwidth > 0 years, got {self.smooth_age}")
-        values = _reference_values(metrics, subjects, self.condition, edges)
-        values = _pooled(values) if self.by_sex else values.assign(sex="all")
+        values = reference_values(metrics, subjects, self.condition, edges)
+        both = pooled(values) if self.by_sex else values.assign(sex="all")
         if self.smooth_age is None:
-            table = _fit_bands(values, edges)
+            table = fit_bands(both, edges)
         else:
-            table = _fit_smoothed(values, edges, float(self.smooth_age))
+            table = fit_smoothed(both, edges, float(self.smooth_age))
         size = table["n"] if self.smooth_age is None else table["n_eff"]
         table = table.loc[(size >= self.min_n) & (table["sd"] > 0)]
+        table = band_extras(table, both, self.smooth_age is not None)
+        regression = self.model == "auto" and self.by_sex
+        reg = (fit_regression(values, self.min_n).assign(sex="all", model="regression",
+                                                          note="")
+               if regression else pd.DataFrame(columns=REFERENCE_COLUMNS))
+        table = self._with_notes(table, values, reg, regression)
+        table = pd.concat([t for t in (table, reg) if len(t)] or [table], ignore_index=True)
         table = table.assign(transform=metric_attribute(table["metric"], "transform"))
-        self.table_ = (table[REFERENCE_COLUMNS].sort_values(["metric", "site", "sex", "age_min"])
-                       .reset_index(drop=True))
+        self.table_ = (table[REFERENCE_COLUMNS]
+                       .sort_values(["metric", "site", "model", "sex", "age_min"], kind="stable")
+                       .reset_index(drop=True)
+                       .astype({"n": "int64", "note": str}))
+        self.retest_ = retest_errors(metrics, subjects, self.condition, self.min_n)
         n_subjects = int(values["subject"].nunique())
         source = self.source or (f"fitted on {n_subjects} '{self.condition}' subjects of the "
                                  "input data")
@@ -242,8 +224,21 @@ class ReferenceSet:
             notes={"age_bands": [float(e) for e in edges], "by_sex": self.by_sex,
                    "smooth_age": self.smooth_age, "min_n": self.min_n,
                    "condition": self.condition, "visit": "first per subject",
-                   "sides": "left and right as separate values"})
+                   "sides": "left and right as separate values", "model": self.model})
         return self
+
+    def _with_notes(self, table, values, reg, regression) -> pd.DataFrame:
+        """Say on each pooled row why a woman or a man would be scored against it."""
+        if not self.by_sex:
+            return table.assign(note=np.where(table["sex"].eq("all"),
+                                              "sex not used (by_sex=False)", ""))
+        counts = sex_counts(values)
+        short = counts[(counts["female"] < self.min_n) | (counts["male"] < self.min_n)]
+        short = short[~short.index.isin(reg.set_index(["metric", "site"]).index)]
+        notes = pooled_note(short, self.min_n, regression).rename("_note")
+        out = table.join(notes, on=["metric", "site"])
+        note = np.where(out["sex"].eq("all"), out["_note"].fillna(""), "")
+        return table.assign(note=note)
 
     @classmethod
     def from_table(cls, table: pd.DataFrame, provenance: Provenance) -> ReferenceSet:
@@ -257,6 +252,7 @@ class ReferenceSet:
         ref = cls(provenance.name, source=provenance.source, version=provenance.version,
                   synthetic=provenance.synthetic)
         ref.table_ = table
+        ref.retest_ = pd.DataFrame(columns=RETEST_COLUMNS)
         ref.provenance_ = provenance
         return ref
 
@@ -281,8 +277,9 @@ class ReferenceSet:
         json_path = csv_path.with_suffix(".json")
         text = self.table_.to_csv(index=False, float_format="%.10g", lineterminator="\n")
         csv_path.write_text(text, encoding="utf-8")
-        meta = {"format": _FORMAT, "format_version": 1, **asdict(self.provenance_),
-                "table_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest()}
+        meta = {"format": _FORMAT, "format_version": 2, **asdict(self.provenance_),
+                "table_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
+                "retest": self.retest_.to_dict(orient="records")}
         json_path.write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n",
                              encoding="utf-8")
         return csv_path, json_path
@@ -310,31 +307,64 @@ class ReferenceSet:
         fields = {k: meta[k] for k in Provenance.__dataclass_fields__ if k in meta}
         if "name" not in fields or "source" not in fields:
             raise ValueError(f"{json_path}: provenance needs 'name' and 'source'")
-        table = pd.read_csv(csv_path, dtype={"metric": str, "site": str, "sex": str},
+        table = pd.read_csv(csv_path, dtype={"metric": str, "site": str, "sex": str,
+                                             "model": str, "note": str},
                             keep_default_na=False)
-        return cls.from_table(table, Provenance(**fields))
+        ref = cls.from_table(table, Provenance(**fields))
+        ref.retest_ = _check_retest(pd.DataFrame(meta.get("retest", []),
+                                                 columns=RETEST_COLUMNS), json_path)
+        return ref
 
 
 def _check_table(table: pd.DataFrame) -> pd.DataFrame:
+    """Validate a reference table and fill the columns an older or published table lacks.
+
+    Tables without the row-model columns (painmech < format 2, or published
+    mean/SD tables) are band tables: ``model = "band"``, ``df = n − 1`` and
+    ``v_00 = 1/n``.
+    """
     check_columns(table, ["metric", "site", "sex", "age_min", "age_max", "mean", "sd", "n"],
                   "reference table")
     t = table.copy()
-    if "n_eff" not in t.columns:
-        t["n_eff"] = t["n"].astype(float)
+    n = pd.to_numeric(t["n"], errors="coerce")
+    defaults = {"n_eff": n.astype(float), "model": "band", "df": n - 1.0, "age_ref": 0.0,
+                "b_age": 0.0, "b_male": 0.0, "v_00": 1.0 / n, "v_01": 0.0, "v_02": 0.0,
+                "v_11": 0.0, "v_12": 0.0, "v_22": 0.0, "note": ""}
+    for col, value in defaults.items():
+        if col not in t.columns:
+            t[col] = value
+    t["note"] = t["note"].fillna("").astype(str)
     unknown = sorted(set(t["metric"]) - set(METRICS))
     if unknown:
         raise ValueError(f"reference table has unknown metric(s): {', '.join(unknown)}")
     bad_sex = sorted(set(t["sex"]) - {*SEXES, "all"})
     if bad_sex:
         raise ValueError(f"reference table has unknown sex value(s): {', '.join(bad_sex)}")
-    num = t[["age_min", "age_max", "mean", "sd", "n", "n_eff"]].apply(pd.to_numeric,
-                                                                      errors="coerce")
+    bad_model = sorted(set(t["model"].astype(str)) - set(ROW_MODELS))
+    if bad_model:
+        raise ValueError(f"reference table has unknown model(s): {', '.join(bad_model)}; "
+                         f"allowed: {', '.join(ROW_MODELS)}")
+    cols = ["age_min", "age_max", "mean", "sd", "n", "n_eff", "df", "age_ref", "b_age",
+            "b_male", *_V]
+    num = t[cols].apply(pd.to_numeric, errors="coerce")
     if num.isna().any().any():
-        raise ValueError("reference table has empty or non-numeric age, mean, sd or n")
+        bad = [c for c in cols if num[c].isna().any()]
+        raise ValueError(f"reference table has empty or non-numeric values in {', '.join(bad)}")
     if (num["sd"] <= 0).any() or (num["age_min"] >= num["age_max"]).any():
         raise ValueError("reference table needs sd > 0 and age_min < age_max on every row")
+    if (num["df"] <= 0).any():
+        raise ValueError("reference table needs df > 0 (n >= 2 for a band row) on every row")
+    if (t["model"].eq("regression") & t["sex"].ne("all")).any():
+        raise ValueError("regression rows of a reference table must have sex 'all'")
     t[num.columns] = num
     t["site"] = t["site"].fillna(NO_SITE)
     t["transform"] = metric_attribute(t["metric"], "transform")
     t["n"] = t["n"].astype("int64")
     return t[REFERENCE_COLUMNS].reset_index(drop=True)
+
+
+def _check_retest(retest: pd.DataFrame, path: Path) -> pd.DataFrame:
+    num = retest[["n", "sem"]].apply(pd.to_numeric, errors="coerce")
+    if num.isna().any().any() or (num["sem"] <= 0).any():
+        raise ValueError(f"{path}: the 'retest' records need numeric n and sem > 0")
+    return retest.assign(n=num["n"].astype("int64"), sem=num["sem"].astype(float))

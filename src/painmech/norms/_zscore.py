@@ -1,9 +1,26 @@
 """z-scores of metrics against a reference set, and the lab quality check.
 
-``z = gain * (transform(value) - mean) / sd`` with each metric's registered
+``z = gain * (transform(value) - expected) / sd`` with each metric's registered
 ``transform`` and ``gain`` (design.md §3), so **positive z = gain of function /
-more pain-sensitive / more abnormal**; ``abnormal`` when ``|z| > 1.96`` (the
-95 % range of the reference, DFNS convention, Rolke et al. 2006).
+more pain-sensitive / more abnormal**. ``expected`` is the reference row's
+mean, or its regression prediction for the subject's age and sex (Magerl et
+al. 2010). ``z`` is the DFNS z-score (Rolke et al. 2006), drawn against its
+±1.96 band in the QST profile.
+
+Whether a value is *abnormal* also accounts for the uncertainty of the
+reference itself: a mean and SD from 10–30 lab controls are estimates. The
+test of Crawford & Howell (1998) compares one person with a reference sample
+of n people by
+
+    t = (y − mean) / (sd · sqrt(1 + 1/n))   on n − 1 degrees of freedom,
+
+and for a regression reference the test of Crawford & Garthwaite (2006) uses
+``sqrt(1 + x₀ᵀ V x₀)`` (V the unscaled covariance of the coefficients, x₀ the
+subject's covariates) on ``n − 3`` degrees of freedom; for a band row
+``x₀ᵀ V x₀ = 1/n``. A value is abnormal when ``|t|`` exceeds the two-sided
+t quantile, i.e. when ``|z|`` exceeds ``z_limit = t_{1−α/2, df} ·
+sqrt(1 + x₀ᵀ V x₀)``: with 10 controls 2.262 · sqrt(1.1) = 2.372 instead of
+1.96. The limit tends to 1.96 as the reference grows.
 """
 
 from __future__ import annotations
@@ -18,10 +35,16 @@ from painmech._utils._checks import check_columns, check_option, problem_frame
 from painmech._utils._lookup import positions
 from painmech.exceptions import ValidationError
 from painmech.norms._reference import ReferenceSet
+from painmech.norms._regression import REGRESSION_SEXES
 from painmech.norms._transform import map_distinct, metric_attribute, transform_values
 from painmech.registry import SITES
 
-__all__ = ["DEFAULT_COUNT_LIMITS", "quality_check", "zscore"]
+__all__ = ["DEFAULT_COUNT_LIMITS", "SCORE_COLUMNS", "crawford_howell_limit", "quality_check",
+           "zscore"]
+
+#: Columns :func:`zscore` adds to the metrics table, in order.
+SCORE_COLUMNS = ["z", "ref", "direction", "abnormal", "score_note", "t_ch", "df_ch", "p_ch",
+                 "z_limit", "ref_model", "sem_z"]
 
 #: Limits for metrics scored as counts or flags: abnormal when value > limit.
 #: DMA: healthy people do not report pain to light touch, so DFNS does not
@@ -74,24 +97,28 @@ def _pair_codes(data: pd.DataFrame, table: pd.DataFrame) -> tuple[np.ndarray, np
 
 
 def _lookup(pair: np.ndarray, sex: np.ndarray, sex_ids: pd.Index, age: np.ndarray,
-            table: pd.DataFrame, table_pair: np.ndarray) -> pd.DataFrame:
-    """Best reference row per metrics row: own sex before "all", age inside the band.
+            table: pd.DataFrame, table_pair: np.ndarray) -> np.ndarray:
+    """Best reference row per metrics row (-1: none).
 
-    Among the table rows of a row's (metric, site) whose band holds the age,
-    one of the row's own sex wins over an ``"all"`` row; among equals the
-    first in table order wins. The rows are sorted by pair once, so each
-    table row is compared with the rows of its own pair only (a loop over the
-    few table rows, not over metrics rows).
+    Priority: a regression row whose age range holds the age (female or male
+    subjects only), then a band row of the subject's own sex whose band holds
+    the age, then an ``"all"`` band row; among equals the first in table order
+    wins. The rows are sorted by pair once, so each table row is compared with
+    the rows of its own pair only (a loop over the few table rows, not over
+    metrics rows).
     """
     n = len(pair)
     best = np.full(n, -1)
-    prio = np.full(n, 2)
+    prio = np.full(n, 3)
     order = np.argsort(pair, kind="stable")
     sorted_pair = pair[order]
     lo = np.searchsorted(sorted_pair, table_pair, side="left")
     hi = np.searchsorted(sorted_pair, table_pair, side="right")
     is_all = table["sex"].eq("all").to_numpy(dtype=bool)
+    is_reg = table["model"].eq("regression").to_numpy(dtype=bool)
     tab_sex = sex_ids.get_indexer(table["sex"])
+    reg_sex = np.isin(np.asarray(sex_ids, dtype=object), REGRESSION_SEXES)
+    reg_sex = np.where(sex >= 0, reg_sex[np.maximum(sex, 0)] if len(reg_sex) else False, False)
     age_min = table["age_min"].to_numpy()
     age_max = table["age_max"].to_numpy()
     for j in range(len(table) - 1, -1, -1):  # backwards: the first row in order wins ties
@@ -99,19 +126,115 @@ def _lookup(pair: np.ndarray, sex: np.ndarray, sex_ids: pd.Index, age: np.ndarra
             continue
         idx = order[lo[j]:hi[j]]
         a = age[idx]
-        ok = (a >= age_min[j]) & (a < age_max[j]) & (is_all[j] | (sex[idx] == tab_sex[j]))
-        win = idx[ok & (int(is_all[j]) <= prio[idx])]
-        best[win], prio[win] = j, int(is_all[j])
-    out = pd.DataFrame(index=np.arange(n))
-    for col in ("mean", "sd", "n"):
-        values = np.append(table[col].to_numpy(dtype=float), np.nan)  # best = -1: NaN
-        out[col] = values[best]
-    return out
+        if is_reg[j]:
+            ok = (a >= age_min[j]) & (a <= age_max[j]) & reg_sex[idx]
+            rank = 0
+        else:
+            ok = (a >= age_min[j]) & (a < age_max[j]) & (is_all[j] | (sex[idx] == tab_sex[j]))
+            rank = 2 if is_all[j] else 1
+        win = idx[ok & (rank <= prio[idx])]
+        best[win], prio[win] = j, rank
+    return best
+
+
+def crawford_howell_limit(df, leverage=None, alpha: float = 0.05):
+    """Abnormality limit on the z scale: ``t_{1−α/2, df} · sqrt(1 + leverage)``.
+
+    Parameters
+    ----------
+    df : array_like of float
+        Degrees of freedom of the reference (n − 1 for a sample of n people).
+    leverage : array_like of float, optional
+        ``x₀ᵀ V x₀``; default ``1 / (df + 1)``, i.e. 1/n (Crawford & Howell 1998).
+    alpha : float
+        Two-sided level (0.05: the limit that 1.96 is for an infinite reference).
+
+    Returns
+    -------
+    numpy.ndarray
+        The limit |z| must exceed; NaN where ``df`` is not positive.
+    """
+    df = np.asarray(df, dtype=float)
+    lev = 1.0 / (df + 1.0) if leverage is None else np.asarray(leverage, dtype=float)
+    with np.errstate(invalid="ignore"):
+        q = stats.t.ppf(1.0 - alpha / 2.0, np.where(df > 0, df, np.nan))
+    return q * np.sqrt(1.0 + lev)
+
+
+def _expected(best: np.ndarray, table: pd.DataFrame, age: np.ndarray, male: np.ndarray
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Expected value, SD, degrees of freedom and leverage x₀ᵀVx₀ of each row's reference."""
+    def col(name):
+        return np.append(table[name].to_numpy(dtype=float), np.nan)[best]  # best = -1: NaN
+
+    a = age - col("age_ref")
+    m = male.astype(float)
+    expected = col("mean") + col("b_age") * a + col("b_male") * m
+    lev = (col("v_00") + 2 * col("v_01") * a + 2 * col("v_02") * m + col("v_11") * a * a
+           + 2 * col("v_12") * a * m + col("v_22") * m * m)
+    return expected, col("sd"), col("df"), lev
+
+
+def _retest_sem(data: pd.DataFrame, retest: pd.DataFrame | None) -> np.ndarray:
+    """The reference controls' retest SEM (transformed scale) of each row's metric and site."""
+    if retest is None or retest.empty:
+        return np.full(len(data), np.nan)
+    pair, table_pair = _pair_codes(data, retest)
+    sem = pd.Series(retest["sem"].to_numpy(float), index=table_pair)
+    sem = sem[(sem.index >= 0) & ~sem.index.duplicated()]
+    return sem.reindex(pair).to_numpy(dtype=float)
+
+
+def _ref_model_text(best, has_ref, pair, table, table_pair, sex, sex_ids, age) -> pd.Series:
+    """``ref_model`` of every row: the model used and, for pooled rows, why."""
+    model = np.append(table["model"].to_numpy(dtype=object), "")[best]
+    is_all = np.append(table["sex"].eq("all").to_numpy(), False)[best]
+    reg_rows = np.flatnonzero(table["model"].eq("regression").to_numpy() & (table_pair >= 0))
+    reg_of_pair = pd.Series(reg_rows, index=table_pair[reg_rows])
+    reg_of_pair = reg_of_pair[~reg_of_pair.index.duplicated()]
+    reg_j = reg_of_pair.reindex(pair).fillna(-1).to_numpy(dtype=int)
+    labels = np.asarray(sex_ids, dtype=object)
+    sex_label = np.where(sex >= 0, labels[np.maximum(sex, 0)] if len(labels) else "", "")
+    other_sex = ~np.isin(sex_label, REGRESSION_SEXES)
+    kind = np.select([~has_ref, model == "regression", ~is_all, other_sex, reg_j >= 0],
+                     [0, 1, 2, 3, 4], 5)
+    # a regression of the pair that was not used: the age lies outside its range
+    missed = np.where((kind == 2) | (kind == 4), reg_j, -1)
+    key = pd.MultiIndex.from_arrays([kind, np.where(kind >= 2, best, -1),
+                                     np.where(kind == 3, sex, -1), missed])
+    codes, uniques = key.factorize()
+    lo = table["age_min"].to_numpy(dtype=float)
+    hi = table["age_max"].to_numpy(dtype=float)
+    sexes = np.asarray(sex_ids, dtype=object)
+
+    def band(j):
+        full = lo[j] <= 0 and hi[j] >= 120
+        return "" if full else f", age {lo[j]:g}–{hi[j]:g} y"
+
+    def outside(r):
+        return f"age outside the regression's range {lo[r]:g}–{hi[r]:g} y"
+
+    texts = []
+    for k, j, s, r in uniques:
+        if k == 0:
+            texts.append("")
+        elif k == 1:
+            texts.append("regression(age,sex)")
+        elif k == 2:
+            texts.append(f"stratified(sex{band(j)})" + (f": {outside(r)}" if r >= 0 else ""))
+        else:
+            why = {3: f"no sex-specific reference for sex {sexes[s]!r}" if s >= 0 else
+                      "sex not recorded",
+                   4: outside(r) if r >= 0 else "",
+                   5: str(table["note"].iloc[j])}[k]
+            texts.append("pooled" + band(j) + (f": {why}" if why else ""))
+    return pd.Series(pd.array(texts, dtype="str").take(codes))
 
 
 def zscore(metrics: pd.DataFrame, subjects: pd.DataFrame, ref: ReferenceSet, *,
            threshold: float = 1.96, trunk_cpt: str = "relative",
-           count_limits: Mapping[str, float] | None = None) -> pd.DataFrame:
+           count_limits: Mapping[str, float] | None = None,
+           method: str = "crawford_howell", alpha: float | None = None) -> pd.DataFrame:
     """Score metrics against a reference set.
 
     Parameters
@@ -123,8 +246,9 @@ def zscore(metrics: pd.DataFrame, subjects: pd.DataFrame, ref: ReferenceSet, *,
     ref : ReferenceSet
         A fitted or loaded reference set.
     threshold : float
-        ``abnormal`` when ``|z| > threshold`` (default 1.96, the two-sided 95 %
-        range, DFNS).
+        The z limit for an infinitely large reference (default 1.96, the
+        two-sided 95 % range, DFNS); with ``method="normal"`` ``abnormal`` is
+        simply ``|z| > threshold``.
     trunk_cpt : {"relative", "absolute"}
         ``"relative"`` (default) withholds the absolute z of ``cpt`` at trunk
         sites, where Pfau et al. 2014 found the reference range unusable; the
@@ -133,23 +257,50 @@ def zscore(metrics: pd.DataFrame, subjects: pd.DataFrame, ref: ReferenceSet, *,
     count_limits : mapping of metric id to float, optional
         For metrics scored as counts or flags (``phs``, ``dma``): abnormal when
         ``value > limit``. Default :data:`DEFAULT_COUNT_LIMITS`.
+    method : {"crawford_howell", "normal"}
+        How ``abnormal`` is decided for z-scored metrics: against the
+        Crawford–Howell limit ``z_limit`` (default; see the module docstring)
+        or against ``threshold`` as if the reference were exact.
+    alpha : float, optional
+        Two-sided level of the Crawford–Howell test. Default: the level of
+        ``threshold``, 2·(1 − Φ(threshold)) rounded to 4 decimals (1.96 →
+        0.05, 2.576 → 0.01).
 
     Returns
     -------
     pandas.DataFrame
-        The metrics columns plus
+        The metrics columns plus :data:`SCORE_COLUMNS`:
 
-        - ``z`` (float): positive = gain / more pain-sensitive / more abnormal;
-          NaN when not scored
+        - ``z`` (float): the DFNS z-score, ``gain · (transform(value) −
+          expected) / sd``; positive = gain / more pain-sensitive / more
+          abnormal; NaN when not scored
         - ``ref`` (str): the reference set's name where a reference row was used
         - ``direction`` (str): ``"gain"`` (z > 0 or count above its limit),
           ``"loss"`` (z < 0) or ``""``
-        - ``abnormal`` (boolean, nullable): ``|z| > threshold`` or count above
-          its limit; ``<NA>`` when not assessed
+        - ``abnormal`` (boolean, nullable): ``|z| > z_limit`` (or ``|z| >
+          threshold`` with ``method="normal"``), or count above its limit;
+          ``<NA>`` when not assessed
         - ``score_note`` (str): why there is no z (no reference, count, context
-          metric, trunk CPT, no value) or that a censored value gives a bound.
+          metric, trunk CPT, no value) or that a censored value gives a bound
+        - ``t_ch`` (float): the Crawford–Howell / Crawford–Garthwaite t,
+          ``z / sqrt(1 + x₀ᵀVx₀)``, signed like ``z``
+        - ``df_ch`` (float): its degrees of freedom (n − 1 for a band row,
+          n − 3 for a regression row; n = reference people)
+        - ``p_ch`` (float): two-sided p of ``t_ch`` — the share of healthy
+          people expected at least this far from the reference
+        - ``z_limit`` (float): the abnormality limit on the z scale,
+          ``t_{1−α/2, df} · sqrt(1 + x₀ᵀVx₀)`` (``threshold`` with
+          ``method="normal"``)
+        - ``ref_model`` (str): ``"regression(age,sex)"``,
+          ``"stratified(sex[, age a–b y])"`` or ``"pooled[: why]"`` (e.g. too
+          few controls of each sex, the subject's sex or age outside the
+          regression); empty when no reference row was used
+        - ``sem_z`` (float): the reference controls' own test–retest SEM
+          (:attr:`ReferenceSet.retest_`) in z units, SEM / sd; NaN without
+          retest data.
     """
     check_option("trunk_cpt", trunk_cpt, ("relative", "absolute"))
+    check_option("method", method, ("crawford_howell", "normal"))
     if not hasattr(ref, "table_"):
         raise ValueError(f"{ref!r} is not fitted; call fit() or load() first")
     limits = dict(DEFAULT_COUNT_LIMITS if count_limits is None else count_limits)
@@ -158,14 +309,28 @@ def zscore(metrics: pd.DataFrame, subjects: pd.DataFrame, ref: ReferenceSet, *,
     kind = metric_attribute(data["metric"], "score_kind").fillna("none").to_numpy(dtype=object)
     gain = metric_attribute(data["metric"], "gain").fillna(0).to_numpy(dtype=float)
     t, t_reason = transform_values(data["metric"], data["value"])
-    pair, table_pair = _pair_codes(data, ref.table_)
-    found = _lookup(pair, sex, sex_ids, age, ref.table_, table_pair)
-    z = gain * (t - found["mean"].to_numpy()) / found["sd"].to_numpy()
+    table = ref.table_
+    pair, table_pair = _pair_codes(data, table)
+    best = _lookup(pair, sex, sex_ids, age, table, table_pair)
+    labels = np.asarray(sex_ids, dtype=object)
+    male = (sex >= 0) & (np.where(sex >= 0, labels[np.maximum(sex, 0)], "") == "male") \
+        if len(labels) else np.zeros(len(data), bool)
+    expected, sd, df, lev = _expected(best, table, age, male)
+    z = gain * (t - expected) / sd
     trunk_cpt_row = ((data["metric"].eq("cpt") & data["site"].isin(_TRUNK)).to_numpy()
                      & (trunk_cpt == "relative"))
     scored = (kind == "z") & ~trunk_cpt_row
     z = np.where(scored, z, np.nan)
-    has_ref = scored & ~np.isnan(found["mean"].to_numpy())
+    has_ref = scored & (best >= 0)
+    t_ch = z / np.sqrt(1.0 + lev)
+    df_ch = np.where(np.isnan(z), np.nan, df)
+    with np.errstate(invalid="ignore"):
+        p_ch = 2.0 * stats.t.sf(np.abs(t_ch), np.where(df_ch > 0, df_ch, np.nan))
+    alpha = round(float(2.0 * stats.norm.sf(threshold)), 4) if alpha is None else float(alpha)
+    if not 0.0 < alpha < 1.0:
+        raise ValueError(f"alpha must lie strictly between 0 and 1, got {alpha!r}")
+    z_limit = (crawford_howell_limit(df_ch, lev, alpha) if method == "crawford_howell"
+               else np.where(np.isnan(z), np.nan, threshold))
 
     pair_known = np.isin(pair, table_pair[table_pair >= 0])
     note = np.full(len(data), "", dtype=object)
@@ -190,16 +355,20 @@ def zscore(metrics: pd.DataFrame, subjects: pd.DataFrame, ref: ReferenceSet, *,
                  + pd.Series(limit[sel]).map("{:g}".format)).to_numpy(dtype=object)
     note[is_count & ~count_assessed] = "count or flag without a limit; not scored"
 
-    abnormal = pd.array(np.where(count_assessed, count_abn, np.abs(z) > threshold),
-                        dtype="boolean")
-    abnormal[~(count_assessed | ~np.isnan(z))] = pd.NA
+    with np.errstate(invalid="ignore"):
+        z_abn = np.abs(z) > z_limit
+    abnormal = pd.array(np.where(count_assessed, count_abn, z_abn), dtype="boolean")
+    abnormal[~(count_assessed | (~np.isnan(z) & ~np.isnan(z_limit)))] = pd.NA
     # the two short text columns are taken by code from a few Arrow strings, which
     # spares building one Python string per row
     direction = np.where(np.isnan(z), 0, np.where(z > 0, 1, np.where(z < 0, 2, 0)))
     direction = np.where(count_assessed & count_abn, 1, direction)
+    ref_model = _ref_model_text(best, has_ref, pair, table, table_pair, sex, sex_ids, age)
+    sem_z = np.where(has_ref, _retest_sem(data, getattr(ref, "retest_", None)) / sd, np.nan)
     return data.assign(z=z, ref=pd.array(["", ref.name], dtype="str").take(has_ref.astype(int)),
                        direction=pd.array(["", "gain", "loss"], dtype="str").take(direction),
-                       abnormal=abnormal, score_note=note)
+                       abnormal=abnormal, score_note=note, t_ch=t_ch, df_ch=df_ch, p_ch=p_ch,
+                       z_limit=z_limit, ref_model=ref_model.array, sem_z=sem_z)
 
 
 def quality_check(scores: pd.DataFrame, subjects: pd.DataFrame, *, threshold: float = 1.96,

@@ -27,9 +27,11 @@ hand. Regenerate: python -m painmech.registry._docs docs/sign-conventions.md -->
 
 Every z-score in painmech is
 
-    z = gain × (transform(value) − mean) / sd
+    z = gain × (transform(value) − expected) / sd
 
-with the metric's registered `transform` and `gain` (`log10` acts on the
+with the metric's registered `transform` and `gain` (`expected` is the
+reference mean, or its regression prediction for the person's age and sex;
+`log10` acts on the
 magnitude |value|, so the negative `cdt` is scored on its distance from the
 32 °C baseline), so that a **positive z
 always means more pain-sensitive / more abnormal in the direction of the
@@ -37,8 +39,10 @@ mechanism** (the DFNS convention, Rolke et al. 2006 Pain 123:231, extended to
 the non-QST metrics). `gain = −1` marks metrics where a *lower* raw value is
 the abnormal direction (thresholds, volumes, distances), `+1` metrics where a
 *higher* raw value is (ratings, counts, errors, markers), and `0` metrics with
-no established direction, which are reported but never z-scored. A value is
-flagged abnormal at |z| > 1.96.
+no established direction, which are reported but never z-scored. The sign
+convention does not depend on how a value is judged abnormal: |z| beyond the
+Crawford & Howell limit of the reference (1.96 for a very large reference,
+2.37 for 10 controls; see `painmech.norms.zscore`).
 
 The "raw value" column states the sign of the number in the metrics table
 itself (before any z-score), e.g. `cpm_effect` is positive for inhibition.
