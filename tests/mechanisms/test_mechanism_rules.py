@@ -50,12 +50,15 @@ CASES = [
     # one trial instead of 3: sigma = sqrt(0.20) * sqrt(3) = 0.774597
     ("pressure_hyperalgesia", "ppt", "tibialis_anterior", "chronic_lbp",
      np.sqrt(0.20) * np.sqrt(3.0), 1),
-    # no sourced ICC: painmech default 0.5 -> sigma = 0.707107
-    ("temporal_summation", "tsp_diff", "lumbar", "chronic_lbp", np.sqrt(0.5), 1),
-    ("temporal_summation", "wur", "hand_dorsum", "chronic_lbp", np.sqrt(0.5), 5),
+    # TSP: ICC 0.80 for 2 series (Mailloux 2021) stepped down to one series by
+    # Spearman-Brown, 0.80 / 1.20 = 0.667: sigma = sqrt(0.333) = 0.577062
+    ("temporal_summation", "tsp_diff", "lumbar", "chronic_lbp", np.sqrt(1 - 0.667), 1),
+    # WUR test-retest r 0.67 (Geber 2011), 5 series = n_ref: sigma = sqrt(0.33) = 0.574456
+    ("temporal_summation", "wur", "hand_dorsum", "chronic_lbp", np.sqrt(0.33), 5),
     # parallel CPM ICC 0.618 (Gehling 2016): sigma = sqrt(0.382) = 0.618061
     ("descending_inhibition", "cpm_rating_effect", "thenar", "chronic_lbp",
      np.sqrt(0.382), 2),
+    # no published or study figure for CPT: painmech placeholder 0.5 -> sigma = 0.707107
     ("cold_hyperalgesia", "cpt", "thenar", "neck_pain", np.sqrt(0.5), 3),
     # eTIV-normalised DLPFC, ICC 0.88 (Iscan 2015): sigma = sqrt(0.12) = 0.346410
     ("grey_matter", "gmv_dlpfc_frac", "none", "chronic_lbp", np.sqrt(0.12), 1),
@@ -71,7 +74,8 @@ CASES = [
     # each 2PD orientation carries the same cited ICC 0.66 (Catley 2013)
     ("somatosensory_deficit", "tpd_vertical", "lumbar", "chronic_lbp", np.sqrt(0.34), 3),
     ("somatosensory_deficit", "tpd_horizontal", "lumbar", "chronic_lbp", np.sqrt(0.34), 3),
-    ("somatosensory_deficit", "frebaq_total", "none", "chronic_lbp", np.sqrt(0.5), 9),
+    # FreBAQ ICC 0.897 (Hu 2022): sigma = sqrt(0.103) = 0.320936
+    ("somatosensory_deficit", "frebaq_total", "none", "chronic_lbp", np.sqrt(0.103), 9),
 ]
 
 

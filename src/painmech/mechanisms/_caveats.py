@@ -164,10 +164,13 @@ _CAVEATS = (
          "Einige Werte konnten mit keinem Referenzdatensatz verglichen werden und wurden "
          "daher nicht bewertet."),
     Note("default_reliability", "very_low", (),
-         "For some values no published reliability was available; painmech's default "
-         "ICC of 0.5 was used for the probability.",
-         "Für einige Werte war keine veröffentlichte Reliabilität verfügbar; für die "
-         "Wahrscheinlichkeit wurde die painmech-Voreinstellung ICC 0,5 verwendet."),
+         "For some values no test–retest reliability is known, neither published nor from "
+         "the study's own controls measured twice; their probability assumes an ICC of "
+         "0.5, a painmech placeholder rather than a measured figure.",
+         "Für einige Werte ist keine Test-Retest-Reliabilität bekannt, weder veröffentlicht "
+         "noch aus wiederholten Messungen der Kontrollpersonen der Studie; ihre "
+         "Wahrscheinlichkeit beruht auf einer ICC von 0,5, einem painmech-Platzhalter, "
+         "nicht auf einem gemessenen Wert."),
 )
 
 _INFLUENCE = (

@@ -17,6 +17,16 @@ session-to-session error), which keeps the model conservative.
 The first factor assumes that the reliability sample had about the reference
 set's spread (SEM = SD·sqrt(1 − ICC)).
 
+Where the error comes from, in this order: a user override
+(:attr:`ProfileSettings.icc`); the study's own retest data — the reference
+controls measured twice give ``sem_z`` = SEM / reference SD in the scores
+table (:attr:`painmech.norms.ReferenceSet.retest_`), used directly as σ with
+no trial scaling; a published ICC (:data:`RELIABILITY`, every figure with its
+``references.bib`` key); otherwise the reliability is *unknown*: σ then uses
+:attr:`ProfileSettings.default_icc` (0.5, a painmech placeholder, not a
+measured figure) and the profile says so (flag ``reliability_unknown`` and
+caveat ``default_reliability``).
+
 With a flat prior on the true z (the default: a patient is not assumed to come
 from the healthy reference population), the probability that the error-free
 value lies beyond the abnormality limit ``t`` is
@@ -49,7 +59,7 @@ import pandas as pd
 from scipy.stats import norm
 
 from painmech.norms._transform import map_distinct
-from painmech.registry import MEASURES
+from painmech.registry import MEASURES, METRICS
 
 __all__ = [
     "KEMP_SEM_KPA",
@@ -110,19 +120,39 @@ _CPM_NOTE = ("Gehling 2016 (heat test stimulus, ratings): early/parallel ICC 0.6
              "late/sequential ICC 0.178; used for every CPM effect as the closest sourced "
              "figure")
 
+_HOMEOSTATIC = ("Thapa & Schabrun 2018: retest ICC 0.43-0.67 over the time points after the "
+                "two tDCS blocks, best (0.67) at 10 min")
+
 _LIST = [
     Reliability("ppt", 0.80, "mailloux2021",
                 "lower end of the low-back ICC range 0.80–0.99 (conservative); n_ref = the "
                 "DFNS 3 trials (painmech assumption)", n_ref=3),
+    Reliability("tsp_diff", 0.667, "mailloux2021",
+                "ICC 0.80–0.97 for the mean of >= 2 series (lower end), stepped down to the "
+                "one series of tsp_diff by Spearman–Brown: 0.80 / (2 − 0.80) = 0.667; a "
+                "single series was only 'moderate' there"),
+    Reliability("wur", 0.67, "geber2011",
+                "test-retest correlation of the DFNS wind-up ratio (r = 0.67, patients, "
+                "2 days), the reliability coefficient of classical test theory; n_ref = the "
+                "DFNS 5 series (painmech assumption)", n_ref=5),
     *[Reliability(m, _CPM_ICC, "gehling2016", _CPM_NOTE,
                   icc_by_method=(("sequential", _CPM_ICC_SEQ),))
       for m in ("cpm_effect", "cpm_effect_pct", "cpm_rating_effect", "cpm_rating_effect_pct")],
+    Reliability("mep_ratio_post10", 0.67, "thapa2018np", _HOMEOSTATIC),
+    *[Reliability(m, 0.43, "thapa2018np", _HOMEOSTATIC + "; the lower end for the other "
+                  "time points") for m in ("mep_ratio_post0", "mep_ratio_post20")],
+    Reliability("homeostatic_z", 0.43, "thapa2018np",
+                _HOMEOSTATIC + "; the lower end for the response pooled over 0-20 min "
+                "(closest sourced figure)"),
     Reliability("tpd", 0.66, "catley2013",
                 "inter-rater ICC at the back (intra-rater 0.79–0.86); conservative"),
     *[Reliability(m, 0.66, "catley2013",
                   "inter-rater ICC at the back (intra-rater 0.79–0.86); conservative; the "
                   "figure is used for each orientation (no orientation-specific ICC sourced)")
       for m in ("tpd_vertical", "tpd_horizontal")],
+    Reliability("frebaq_total", 0.897, "hu2022",
+                "test-retest ICC of the Chinese FreBAQ in chronic LBP (n = 105; 95 % CI "
+                "0.852–0.929; SEM 2.16 points)"),
     Reliability("gmv_thalamus", 0.90, "morey2010", "thalamus scan-rescan ICC ≈ 0.9"),
     Reliability("gmv_thalamus_frac", 0.90, "morey2010",
                 "thalamus scan-rescan ICC ≈ 0.9 (eTIV ratio assumed as reliable)"),
@@ -135,8 +165,8 @@ _LIST = [
                 "is conservative"),
 ]
 
-#: Sourced reliabilities, keyed by metric id. Metrics not listed use
-#: :attr:`ProfileSettings.default_icc`.
+#: Sourced reliabilities, keyed by metric id. Metrics not listed have an unknown
+#: reliability (unless the study's retest data give one): see the module docstring.
 RELIABILITY: dict[str, Reliability] = {r.metric: r for r in _LIST}
 
 
@@ -155,8 +185,10 @@ class ProfileSettings:
     prior : {"flat", "reference"}
         Prior on the true z (see the module docstring).
     default_icc : float
-        ICC for metrics without a sourced reliability. **painmech default**
-        (0.5), not a literature value.
+        ICC assumed for metrics whose reliability is unknown (no override,
+        no study retest data, no published figure). **painmech placeholder**
+        (0.5), not a literature value; every profile row that rests on it
+        carries the flag ``reliability_unknown``.
     icc : mapping of str to float
         Per-metric ICC overrides (take precedence over :data:`RELIABILITY`).
     scale_by_trials : bool
@@ -201,19 +233,31 @@ class ProfileSettings:
 
 
 def reliability_table(settings: ProfileSettings | None = None) -> pd.DataFrame:
-    """The reliability figures in use, one row per sourced or overridden metric.
+    """The reliability figures in use, one row per z-scored metric of the catalog.
 
     Returns
     -------
     pandas.DataFrame
         Columns ``metric, icc, icc_sequential, n_ref, source, detail``; an
-        override from ``settings.icc`` shows ``source = "user"``.
+        override from ``settings.icc`` shows ``source = "user"``; a metric
+        with no figure shows ``icc`` NaN and ``source = "unknown"`` (the
+        profile then uses ``default_icc`` and flags ``reliability_unknown``,
+        unless the study's retest data give an error).
     """
+    from painmech.mechanisms._catalog import CATALOG  # noqa: PLC0415 (sibling, no cycle)
+
     settings = settings or ProfileSettings()
     rows = [{"metric": r.metric, "icc": r.icc,
              "icc_sequential": dict(r.icc_by_method).get("sequential", np.nan),
              "n_ref": r.n_ref, "source": r.source, "detail": r.detail}
             for r in RELIABILITY.values()]
+    scored = {m.id for m in METRICS.values() if m.score_kind == "z"}
+    used = [m for spec in CATALOG.values() for m in spec.metrics]
+    for metric in dict.fromkeys(m for m in used if m in scored and m not in RELIABILITY):
+        rows.append({"metric": metric, "icc": np.nan, "icc_sequential": np.nan,
+                     "n_ref": None, "source": "unknown",
+                     "detail": "no published test-retest figure found; give the study's "
+                               "retest data or an ICC override"})
     for metric, icc in settings.icc.items():
         rows = [r for r in rows if r["metric"] != metric]
         rows.append({"metric": metric, "icc": float(icc), "icc_sequential": np.nan,
@@ -222,26 +266,55 @@ def reliability_table(settings: ProfileSettings | None = None) -> pd.DataFrame:
 
 
 def row_error(metric: pd.Series, n_trials: pd.Series, method: pd.Series,
-              settings: ProfileSettings) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """ICC, error SD (z units) and whether the ICC is a painmech default, per row.
+              settings: ProfileSettings, sem_z=None
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """ICC, error SD (z units) and whether the reliability is unknown, per row.
 
     Parameters
     ----------
     metric, n_trials, method : pandas.Series
         Aligned columns of the scores table (``n_trials`` may hold NaN).
     settings : ProfileSettings
+    sem_z : array_like of float, optional
+        The study's retest SEM in z units (scores column ``sem_z``); used as
+        σ where finite and positive, unless the user overrides the metric.
 
     Returns
     -------
     icc, sigma : numpy.ndarray of float
+        For study rows ``icc = 1 − σ²`` (clipped to [0.01, 0.99]), the
+        true-score share the ``reference`` prior needs.
     defaulted : numpy.ndarray of bool
-        True where no sourced or user ICC exists and ``default_icc`` was used.
+        True where the reliability is unknown and ``default_icc`` was used.
     """
     metric = metric.astype(object) if not isinstance(metric.dtype, pd.StringDtype) else metric
     sourced = {m: r.icc for m, r in RELIABILITY.items()}
-    icc = map_distinct(metric, {**sourced, **dict(settings.icc)}).to_numpy(dtype=float)
-    defaulted = np.isnan(icc)
-    icc = np.where(defaulted, settings.default_icc, icc)
+    icc = map_distinct(metric, sourced).to_numpy(dtype=float).copy()
+    icc = _published_by_method(metric, method, icc, settings)
+    user = map_distinct(metric, dict(settings.icc)).to_numpy(dtype=float)
+    study = (np.full(len(metric), np.nan) if sem_z is None
+             else np.asarray(sem_z, dtype=float).copy())
+    study[~(study > 0) | ~np.isnan(user)] = np.nan
+    published = ~np.isnan(icc) & np.isnan(user)
+    defaulted = np.isnan(icc) & np.isnan(user) & np.isnan(study)
+    icc = np.where(~np.isnan(user), user, np.where(defaulted, settings.default_icc, icc))
+    sigma = np.sqrt(1.0 - icc)
+    if settings.scale_by_trials:
+        n_ref = map_distinct(metric, {m: r.n_ref for m, r in RELIABILITY.items()
+                                      if r.n_ref}).to_numpy(dtype=float)
+        n = pd.to_numeric(n_trials, errors="coerce").to_numpy(dtype=float)
+        ok = np.isfinite(n_ref) & np.isfinite(n) & (n > 0) & published
+        factor = np.ones_like(sigma)
+        factor[ok] = np.sqrt(np.maximum(n_ref[ok] / n[ok], 1.0))
+        sigma = sigma * factor
+    use_study = ~np.isnan(study)
+    sigma = np.where(use_study, study, sigma)
+    icc = np.where(use_study, np.clip(1.0 - study**2, 0.01, 0.99), icc)
+    return icc, sigma, defaulted
+
+
+def _published_by_method(metric, method, icc, settings) -> np.ndarray:
+    """Replace the ICC where the method text names another design (e.g. sequential CPM)."""
     for m, rec in RELIABILITY.items():
         if m in settings.icc or not rec.icc_by_method:
             continue
@@ -251,16 +324,7 @@ def row_error(metric: pd.Series, n_trials: pd.Series, method: pd.Series,
         text = method.iloc[rows].astype(object).fillna("").astype(str)
         for needle, alt in rec.icc_by_method:
             icc[rows[text.str.contains(needle, regex=False).to_numpy()]] = alt
-    sigma = np.sqrt(1.0 - icc)
-    if settings.scale_by_trials:
-        n_ref = map_distinct(metric, {m: r.n_ref for m, r in RELIABILITY.items()
-                                      if r.n_ref}).to_numpy(dtype=float)
-        n = pd.to_numeric(n_trials, errors="coerce").to_numpy(dtype=float)
-        ok = np.isfinite(n_ref) & np.isfinite(n) & (n > 0)
-        factor = np.ones_like(sigma)
-        factor[ok] = np.sqrt(np.maximum(n_ref[ok] / n[ok], 1.0))
-        sigma = sigma * factor
-    return icc, sigma, defaulted
+    return icc
 
 
 def exceed_probability(z, sigma, threshold: float, prior: str = "flat", icc=None) -> np.ndarray:

@@ -85,8 +85,10 @@ def _prepare(scores: pd.DataFrame, subjects: pd.DataFrame,
     rows["condition"] = subj["condition"].astype(str).array.take(row_pos)
     cond_code, conds = pd.factorize(rows["condition"], use_na_sentinel=False)
     rows["role"] = site_roles(rows["site"], cond_code, conds).array
+    sem_z = (pd.to_numeric(scores["sem_z"], errors="coerce").to_numpy(dtype=float)
+             if "sem_z" in scores else None)
     icc, sigma, defaulted = row_error(rows["metric"], rows["n_trials"], rows["method"],
-                                      settings)
+                                      settings, sem_z)
     rows["icc"], rows["sigma"], rows["icc_default"] = icc, sigma, defaulted
     return rows
 
@@ -120,7 +122,8 @@ def profile(scores: pd.DataFrame, subjects: pd.DataFrame, *,
     scores : pandas.DataFrame
         The scores table of :func:`painmech.norms.zscore` (design.md §3):
         ``subject, visit, metric, value, z`` are required; ``site, side, ref,
-        n_trials, method`` are used when present. ``z`` is signed so that
+        n_trials, method`` and ``sem_z`` (the study's retest error, which
+        then sets the measurement error) are used when present. ``z`` is signed so that
         positive = towards the mechanism (more pain-sensitive / more abnormal);
         NaN where the metric has no reference.
     subjects : pandas.DataFrame
@@ -153,7 +156,10 @@ def profile(scores: pd.DataFrame, subjects: pd.DataFrame, *,
         - ``pattern``: pressure hyperalgesia ``local``, ``widespread`` or
           ``local_and_widespread``; empty otherwise
         - ``flags``: ``;``-separated findings worth showing (e.g.
-          ``cpt_ge_13_whiplash``, ``cpm_true_inhibition``, ``no_reference``)
+          ``cpt_ge_13_whiplash``, ``cpm_true_inhibition``, ``no_reference``,
+          ``reliability_unknown`` — no published or study retest figure for a
+          value behind the finding: its error assumes the placeholder
+          ``default_icc``)
         - ``flag_value`` (float): the raw value a flag refers to (CPT °C, CPM
           effect kPa, tDCS class)
         - ``n_metrics`` (int64), ``metrics_used`` (``;``-separated): metrics
@@ -221,7 +227,7 @@ def _columns(ctx: Context, mechanism: str) -> dict[str, np.ndarray]:
         "references": np.full(n, ";".join(spec.references), dtype=object),
         "influence": influence,
         "pattern": out.pattern,
-        "flags": np.where(assessed, out.flags, ""),
+        "flags": np.where(assessed, _with_reliability_flag(out.flags, out.extra_caveats), ""),
         "metrics_used": used,
         "ref": refs,
     }
@@ -233,6 +239,19 @@ def _columns(ctx: Context, mechanism: str) -> dict[str, np.ndarray]:
         "flag_value": np.asarray(out.flag_value, dtype=float),
         "n_metrics": np.asarray(n_metrics, dtype="int64"),
     }
+
+
+def _with_reliability_flag(flags: np.ndarray, caveats: np.ndarray) -> np.ndarray:
+    """Add ``reliability_unknown`` where a value rests on the placeholder ICC.
+
+    The rules mark those rows with the ``default_reliability`` caveat; the flag
+    makes it visible next to the status.
+    """
+    flags = np.asarray(flags, dtype=object)
+    unknown = pd.Series(caveats, dtype=object).fillna("").str.contains(
+        "default_reliability", regex=False).to_numpy()
+    return np.where(unknown, np.where(flags == "", "reliability_unknown",
+                                      flags + ";reliability_unknown"), flags)
 
 
 def _empty() -> pd.DataFrame:

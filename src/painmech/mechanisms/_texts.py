@@ -170,6 +170,12 @@ FLAG_TEXT: dict[str, dict[str, str]] = {
         "de": "Für einige Werte gab es keinen Referenzdatensatz; sie wurden nicht "
               "bewertet.",
     },
+    "reliability_unknown": {
+        "en": "Reliability unknown for some values: the probability assumes a placeholder "
+              "ICC of 0.5.",
+        "de": "Reliabilität einiger Werte unbekannt: Die Wahrscheinlichkeit beruht auf "
+              "einem Platzhalterwert der ICC von 0,5.",
+    },
     "pain_free_at_visit": {
         "en": "Pain-free at this visit.",
         "de": "Bei diesem Termin schmerzfrei.",
