@@ -82,7 +82,13 @@ def zscore(
     n_z = int(scores["z"].notna().sum())
     n_abn = int(scores["abnormal"].fillna(False).sum())
     console.print(f"[green]wrote[/green] {len(scores)} rows from {kind} ({n_z} z-scores, "
-                  f"{n_abn} abnormal) to {output}")
+                  f"{n_abn} abnormal by the Crawford–Howell limit) to {output}")
+    if "ref_model" in scores and n_z:
+        models = (scores.loc[scores["z"].notna(), "ref_model"].astype(str)
+                  .str.split(":").str[0].value_counts())
+        console.print("reference model per z-score: "
+                      + ", ".join(f"{k} {v}" for k, v in models.items())
+                      + " (column ref_model says why a value fell back to pooled)")
     if qc is not None:
         check = quality_check(scores, subj)
         write_table(check, qc)

@@ -30,9 +30,9 @@ import pandas as pd
 from scipy import stats
 
 from painmech._utils._checks import check_columns
+from painmech.norms._crawford import crawford_howell_limit
 from painmech.norms._reference import Provenance
 from painmech.norms._transform import metric_attribute, transform_values
-from painmech.norms._zscore import crawford_howell_limit
 
 __all__ = ["ImagingReference"]
 
