@@ -35,8 +35,10 @@ def crawford_howell_limit(df, leverage=None, alpha: float = 0.05):
     """
     df = np.asarray(df, dtype=float)
     lev = 1.0 / (df + 1.0) if leverage is None else np.asarray(leverage, dtype=float)
+    # one quantile per distinct df (a reference table has few), taken back by code
+    codes, distinct = pd.factorize(np.where(df > 0, df, np.nan).ravel())
     with np.errstate(invalid="ignore"):
-        q = stats.t.ppf(1.0 - alpha / 2.0, np.where(df > 0, df, np.nan))
+        q = np.append(stats.t.ppf(1.0 - alpha / 2.0, distinct), np.nan)[codes].reshape(df.shape)
     return q * np.sqrt(1.0 + lev)
 
 
@@ -64,22 +66,28 @@ def is_male(sex: np.ndarray, sex_ids: pd.Index) -> np.ndarray:
 
 def ref_model_text(best, has_ref, pair, table, table_pair, sex, sex_ids, age) -> pd.Series:
     """``ref_model`` of every row: the model used and, for pooled rows, why."""
-    model = np.append(table["model"].to_numpy(dtype=object), "")[best]
-    is_all = np.append(table["sex"].eq("all").to_numpy(), False)[best]
+    n_tab = len(table)
+    is_reg = np.append(table["model"].eq("regression").to_numpy(dtype=bool), False)[best]
+    is_all = np.append(table["sex"].eq("all").to_numpy(dtype=bool), False)[best]
     reg_rows = np.flatnonzero(table["model"].eq("regression").to_numpy() & (table_pair >= 0))
     reg_of_pair = pd.Series(reg_rows, index=table_pair[reg_rows])
     reg_of_pair = reg_of_pair[~reg_of_pair.index.duplicated()]
-    reg_j = reg_of_pair.reindex(pair).fillna(-1).to_numpy(dtype=int)
-    labels = np.asarray(sex_ids, dtype=object)
-    sex_label = np.where(sex >= 0, labels[np.maximum(sex, 0)] if len(labels) else "", "")
-    other_sex = ~np.isin(sex_label, REGRESSION_SEXES)
-    kind = np.select([~has_ref, model == "regression", ~is_all, other_sex, reg_j >= 0],
-                     [0, 1, 2, 3, 4], 5)
+    reg_j = reg_of_pair.reindex(pair).fillna(-1).to_numpy(dtype=np.int64)
+    regression_sex = np.isin(np.asarray(sex_ids, dtype=object), REGRESSION_SEXES)
+    other_sex = ~np.append(regression_sex, False)[np.where(sex >= 0, sex, -1)]
+    kind = np.select([~has_ref, is_reg, ~is_all, other_sex, reg_j >= 0], [0, 1, 2, 3, 4], 5)
     # a regression of the pair that was not used: the age lies outside its range
     missed = np.where((kind == 2) | (kind == 4), reg_j, -1)
-    key = pd.MultiIndex.from_arrays([kind, np.where(kind >= 2, best, -1),
-                                     np.where(kind == 3, sex, -1), missed])
-    codes, uniques = key.factorize()
+    # one integer per (kind, table row, sex, missed regression), factorised by hashing
+    base = max(n_tab, len(sex_ids)) + 3
+    key = (((kind * base + np.where(kind >= 2, best, -1) + 1) * base
+            + np.where(kind == 3, sex, -1) + 2) * base + missed + 1)
+    codes, distinct = pd.factorize(key)
+    k_u, rest = np.divmod(distinct, base ** 3)
+    j_u, rest = np.divmod(rest, base ** 2)
+    s_u, r_u = np.divmod(rest, base)
+    uniques = zip(k_u.tolist(), (j_u - 1).tolist(), (s_u - 2).tolist(), (r_u - 1).tolist(),
+                  strict=True)
     lo = table["age_min"].to_numpy(dtype=float)
     hi = table["age_max"].to_numpy(dtype=float)
     sexes = np.asarray(sex_ids, dtype=object)

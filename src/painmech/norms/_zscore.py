@@ -29,7 +29,7 @@ from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special, stats
 
 from painmech._utils._checks import check_columns, check_option, problem_frame
 from painmech._utils._lookup import positions
@@ -143,12 +143,11 @@ def _lookup(pair: np.ndarray, sex: np.ndarray, sex_ids: pd.Index, age: np.ndarra
     return best
 
 
-def _retest_sem(data: pd.DataFrame, retest: pd.DataFrame | None) -> np.ndarray:
+def _retest_sem(pair: np.ndarray, retest_pair: np.ndarray, retest: pd.DataFrame) -> np.ndarray:
     """The reference controls' retest SEM (transformed scale) of each row's metric and site."""
-    if retest is None or retest.empty:
-        return np.full(len(data), np.nan)
-    pair, table_pair = _pair_codes(data, retest)
-    sem = pd.Series(retest["sem"].to_numpy(float), index=table_pair)
+    if not len(retest):
+        return np.full(len(pair), np.nan)
+    sem = pd.Series(retest["sem"].to_numpy(float), index=retest_pair)
     sem = sem[(sem.index >= 0) & ~sem.index.duplicated()]
     return sem.reindex(pair).to_numpy(dtype=float)
 
@@ -232,7 +231,12 @@ def zscore(metrics: pd.DataFrame, subjects: pd.DataFrame, ref: ReferenceSet, *,
     gain = metric_attribute(data["metric"], "gain").fillna(0).to_numpy(dtype=float)
     t, t_reason = transform_values(data["metric"], data["value"])
     table = ref.table_
-    pair, table_pair = _pair_codes(data, table)
+    retest = getattr(ref, "retest_", None)
+    retest = retest if retest is not None else pd.DataFrame(columns=["metric", "site", "sem"])
+    # one coding of the (metric, site) pairs for the rows, the table and the retest errors
+    pair, both_pair = _pair_codes(data, pd.concat([table[["metric", "site"]],
+                                                   retest[["metric", "site"]]]))
+    table_pair, retest_pair = both_pair[:len(table)], both_pair[len(table):]
     best = _lookup(pair, sex, sex_ids, age, table, table_pair)
     expected, sd, df, lev = expected_values(best, table, age, is_male(sex, sex_ids))
     z = gain * (t - expected) / sd
@@ -244,7 +248,7 @@ def zscore(metrics: pd.DataFrame, subjects: pd.DataFrame, ref: ReferenceSet, *,
     t_ch = z / np.sqrt(1.0 + lev)
     df_ch = np.where(np.isnan(z), np.nan, df)
     with np.errstate(invalid="ignore"):
-        p_ch = 2.0 * stats.t.sf(np.abs(t_ch), np.where(df_ch > 0, df_ch, np.nan))
+        p_ch = 2.0 * special.stdtr(np.where(df_ch > 0, df_ch, np.nan), -np.abs(t_ch))
     alpha = round(float(2.0 * stats.norm.sf(threshold)), 4) if alpha is None else float(alpha)
     if not 0.0 < alpha < 1.0:
         raise ValueError(f"alpha must lie strictly between 0 and 1, got {alpha!r}")
@@ -283,7 +287,7 @@ def zscore(metrics: pd.DataFrame, subjects: pd.DataFrame, ref: ReferenceSet, *,
     direction = np.where(np.isnan(z), 0, np.where(z > 0, 1, np.where(z < 0, 2, 0)))
     direction = np.where(count_assessed & count_abn, 1, direction)
     ref_model = ref_model_text(best, has_ref, pair, table, table_pair, sex, sex_ids, age)
-    sem_z = np.where(has_ref, _retest_sem(data, getattr(ref, "retest_", None)) / sd, np.nan)
+    sem_z = np.where(has_ref, _retest_sem(pair, retest_pair, retest) / sd, np.nan)
     return data.assign(z=z, ref=pd.array(["", ref.name], dtype="str").take(has_ref.astype(int)),
                        direction=pd.array(["", "gain", "loss"], dtype="str").take(direction),
                        abnormal=abnormal, score_note=note, t_ch=t_ch, df_ch=df_ch, p_ch=p_ch,
