@@ -152,3 +152,19 @@ def test_normalisation_uses_each_rows_crawford_howell_limit():
     assert normalisation(scores).empty
     fixed = normalisation(scores, threshold=1.96).set_index("subject")
     assert fixed.loc["a", "status"] == "normalised_with_recovery"
+
+
+def test_cdt_change_is_judged_on_its_magnitude_like_its_z():
+    # cdt is negative (°C below the 32 °C baseline) and scored on log10 |value|, gain -1.
+    # SEM 0.05 log10 (given): -2.0 -> -1.0 °C is log10(1 / 2) = -0.30103, RCI = -0.30103 /
+    # (sqrt(2) * 0.05) = -4.257: a smaller change felt = more sensitive = worsening
+    m = pd.DataFrame([("a", 0, "cdt", "thenar", "right", -2.0),
+                      ("a", 1, "cdt", "thenar", "right", -1.0)], columns=COLS)
+    rel = pd.DataFrame({"metric": ["cdt"], "sem": [0.05], "scale": ["log10"]})
+    out = reliable_change(m, rel).iloc[0]
+    assert out["rci"] == pytest.approx(-np.log10(2) / (np.sqrt(2) * 0.05))
+    assert out["status"] == "reliable_worsening"
+    # band: MDC95 = 1.96 * sqrt(2) * 0.05 = 0.13859 -> -2 * 10^±0.13859 = -2.7506 to -1.4542
+    assert (out["reliable_below"], out["reliable_above"]) == (
+        pytest.approx(-2 * 10 ** 0.138593, rel=1e-4), pytest.approx(-2 / 10 ** 0.138593,
+                                                                     rel=1e-4))

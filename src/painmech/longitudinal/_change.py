@@ -130,9 +130,10 @@ def reliable_change(metrics: pd.DataFrame, reliability: pd.DataFrame) -> pd.Data
     on_log = found["scale"].eq("log10").to_numpy()
     x0 = out["baseline_value"].to_numpy(float)
     x1 = out["value"].to_numpy(float)
+    # log scale as for z-scores: log10 of the magnitude (cdt is negative by construction)
     with np.errstate(divide="ignore", invalid="ignore"):
-        y0 = np.where(on_log, np.where(x0 > 0, np.log10(np.abs(x0)), np.nan), x0)
-        y1 = np.where(on_log, np.where(x1 > 0, np.log10(np.abs(x1)), np.nan), x1)
+        y0 = np.where(on_log, np.where(x0 != 0, np.log10(np.abs(x0)), np.nan), x0)
+        y1 = np.where(on_log, np.where(x1 != 0, np.log10(np.abs(x1)), np.nan), x1)
     mdc = _Z95 * np.sqrt(2.0) * sem
     r = rci(y0, y1, sem)
     out["change"] = x1 - x0
@@ -143,12 +144,15 @@ def reliable_change(metrics: pd.DataFrame, reliability: pd.DataFrame) -> pd.Data
     out["reliable"] = reliable
     ratio = np.ones_like(mdc)
     np.power(10.0, mdc, out=ratio, where=on_log & np.isfinite(mdc))
-    out["reliable_below"] = np.where(on_log, x0 / ratio, x0 - mdc)
-    out["reliable_above"] = np.where(on_log, x0 * ratio, x0 + mdc)
+    out["reliable_below"] = np.where(on_log, np.minimum(x0 / ratio, x0 * ratio), x0 - mdc)
+    out["reliable_above"] = np.where(on_log, np.maximum(x0 / ratio, x0 * ratio), x0 + mdc)
     gain = out["metric"].map({g: gain_of(g) for g in pd.unique(out["metric"])}).to_numpy()
-    signed = np.sign(out["change"].to_numpy(float)) * gain
+    # the direction on the judged scale: for cdt (negative) a rise towards 0 is a smaller
+    # magnitude, i.e. more sensitive, as in its z-score
+    step = np.where(on_log, y1 - y0, x1 - x0)
+    signed = np.sign(step) * gain
     status = np.where(gain == 0,
-                      np.where(out["change"] > 0, "reliable_increase", "reliable_decrease"),
+                      np.where(step > 0, "reliable_increase", "reliable_decrease"),
                       np.where(signed > 0, "reliable_worsening", "reliable_improvement"))
     status = np.where(reliable.fillna(False).to_numpy(bool), status, "no_reliable_change")
     out["status"] = np.where(np.isnan(r), "no_reliability_data", status)
