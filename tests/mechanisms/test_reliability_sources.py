@@ -44,6 +44,10 @@ def test_study_retest_error_replaces_the_placeholder():
     assert study["status"] == "indicated"
     assert "reliability_unknown" not in study["flags"].split(";")
     assert "default_reliability" not in study["caveats"].split(";")
+    # published figures only, by choice: back to the placeholder
+    off = profile(_scores("cpt", "thenar", z, sem_z=0.3), SUBJ, mechanisms=["cold_hyperalgesia"],
+                  study_retest=False).iloc[0]
+    assert off["probability"] == pytest.approx(plain["probability"])
 
 
 def test_study_retest_error_wins_over_a_published_icc_but_not_over_a_user_icc():

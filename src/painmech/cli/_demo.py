@@ -104,7 +104,8 @@ def demo(
     reference = ReferenceSet("demo_controls", min_n=10).fit(metrics, subjects)
     reference.save(output / "reference.csv")
     _step(3, f"fitted the reference set on the {reference.provenance_.n} healthy controls "
-             f"(first visit; {len(reference.table_)} strata) → {output / 'reference.csv'}")
+             f"(first visit; {len(reference.table_)} rows: regressions on age and sex, "
+             f"sex strata, pooled) → {output / 'reference.csv'}")
 
     with console.status("scoring and profiling …"):
         scores = zscore(metrics, subjects, reference)

@@ -190,7 +190,11 @@ class ProfileSettings:
         (0.5), not a literature value; every profile row that rests on it
         carries the flag ``reliability_unknown``.
     icc : mapping of str to float
-        Per-metric ICC overrides (take precedence over :data:`RELIABILITY`).
+        Per-metric ICC overrides (take precedence over the study's retest
+        error and :data:`RELIABILITY`).
+    study_retest : bool
+        Use the study's own retest error (scores column ``sem_z``) where it
+        exists (default); ``False`` uses published figures only.
     scale_by_trials : bool
         Widen the error when fewer trials than ``n_ref`` were recorded.
     cpm_sem_kpa : float
@@ -211,6 +215,7 @@ class ProfileSettings:
     prior: Literal["flat", "reference"] = "flat"
     default_icc: float = 0.5
     icc: Mapping[str, float] = field(default_factory=dict)
+    study_retest: bool = True
     scale_by_trials: bool = True
     cpm_sem_kpa: float = KEMP_SEM_KPA
     cpm_responder_k: float = 2.0
@@ -292,7 +297,7 @@ def row_error(metric: pd.Series, n_trials: pd.Series, method: pd.Series,
     icc = map_distinct(metric, sourced).to_numpy(dtype=float).copy()
     icc = _published_by_method(metric, method, icc, settings)
     user = map_distinct(metric, dict(settings.icc)).to_numpy(dtype=float)
-    study = (np.full(len(metric), np.nan) if sem_z is None
+    study = (np.full(len(metric), np.nan) if sem_z is None or not settings.study_retest
              else np.asarray(sem_z, dtype=float).copy())
     study[~(study > 0) | ~np.isnan(user)] = np.nan
     published = ~np.isnan(icc) & np.isnan(user)
