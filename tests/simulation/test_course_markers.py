@@ -11,6 +11,7 @@
   between-person size (r ≈ −0.15, Hübscher 2013) is a calibration target.
 """
 
+import numpy as np
 import pytest
 from scipy import stats
 
@@ -19,8 +20,12 @@ from painmech.simulation import MECHANISM_PARAMS, pipeline_metrics, simulate_coh
 from painmech.simulation._cohort import GM_LOSS_PER_YEAR
 
 _BY_ID = {c.id: c for c in CLAIMS}
+# temporal summation also lowers the pressure threshold a little (its NMDA gain lowers
+# the dorsal-horn criterion during the ramp, _dorsal_horn.threshold_drive), so it is
+# switched off with the two pressure mechanisms
 _OFF = {m: MECHANISM_PARAMS[m].healthy for m in ("pressure_hyperalgesia",
-                                                  "peripheral_sensitization")}
+                                                  "peripheral_sensitization",
+                                                  "temporal_summation")}
 
 
 def _claim(res, claim_id):
@@ -76,7 +81,11 @@ def test_gm_duration_is_real_but_below_the_smallest_effect_of_interest(chronic):
 def test_gm_duration_needs_the_grey_matter_mechanism():
     res = simulate_cohort(2000, "chronic_lbp", visits=1, seed=62, instruments=(),
                           force={"grey_matter": MECHANISM_PARAMS["grey_matter"].healthy})
-    assert _claim(res, "gm_duration")["verdict"] != "supported"
+    # without the mechanism the true partial correlation is 0; its standard error is
+    # about 1/sqrt(n) = 0.022, so |effect| stays below 3 SE. (The verdict itself is not
+    # asserted: an unadjusted 95 % CI excludes 0 in 5 % of null cohorts, and this seed's
+    # does, p = 0.023.)
+    assert abs(_claim(res, "gm_duration")["effect"]) < 3.0 / np.sqrt(2000)
 
 
 @pytest.mark.parametrize("force,expected", [(None, "supported"), (_OFF, "inconclusive")])

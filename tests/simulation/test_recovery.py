@@ -140,3 +140,20 @@ def test_trial_levels_share_the_patients():
 def test_trials_must_be_positive():
     with pytest.raises(ValueError, match="trials must be a positive integer"):
         simulate_cohort(5, "healthy", instruments=(), trials=0)
+
+
+def test_homeostatic_and_connectivity_recovery_is_not_trivially_perfect():
+    # With every healthy person giving the same tDCS response and the same network
+    # coupling, the profiler found these two mechanisms almost perfectly (this cohort:
+    # homeostatic sensitivity 1.00, AUC 1.000; connectivity sensitivity 0.98). With the
+    # noise calibrated to published retest reliability (Thapa & Schabrun 2018: ICC
+    # 0.43-0.67; Noble et al. 2019: mean edge ICC 0.29) healthy responses vary and
+    # carriers are missed more often.
+    table = validate_profiler(n=300, seed=5, conditions="chronic_lbp", trials=(None,),
+                              n_controls=200, instruments=("tdcs", "roi")).set_index(
+        "mechanism")
+    hp, fc = table.loc["homeostatic_plasticity"], table.loc["functional_connectivity"]
+    assert hp["sensitivity"] < 0.95 and hp["auc"] < 0.99
+    assert fc["sensitivity"] < 0.9
+    # ... but the tests still carry information
+    assert hp["auc"] > 0.8 and fc["auc"] > 0.8

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from painmech._utils._assumptions import CHOICE, declare, declare_table
 from painmech.simulation._tactile import (
     TPD_ORIENTATIONS,
     frebaq,
@@ -28,23 +29,53 @@ from painmech.simulation._tactile import (
 __all__ = ["clinical_blocks", "blood_blocks", "imaging_blocks", "tactile_blocks",
            "ndi_from"]
 
+_M = "painmech.simulation._clinical"
+_WHIPLASH = ("whiplash outcome classes (recovered < 8 %, mild 10–28 %, moderate/severe "
+             "> 30 %, evidence.md §5)")
+#: Questionnaire models: weights on pain (0–1) and the sensitisation state S, and
+#: the answer noise SD (scaled by noise_scale).
+QUESTIONNAIRE = declare_table("QUESTIONNAIRE", [
+    ("nrs", (10.0, 1.0, 0.4), "NRS-10 (per unit pain, patient SD, healthy SD)", CHOICE,
+     "pain intensity"),
+    ("odi", (40.0, 8.0, 5.0), "% (per unit pain, per unit S, SD)", CHOICE, "ODI"),
+    ("rmdq", (0.22, 1.5), "(points per ODI %, SD)", CHOICE, "RMDQ from ODI"),
+    ("ndi", (55.0, 10.0, 0.8, 4.0), "% (per unit pain, per unit S, per PDS point, SD)",
+     f"painmech choice, scaled to the {_WHIPLASH}", "NDI"),
+], _M)
+#: Blood markers: ``person level × exp(b ι + noise)``.
+MARKER_GAIN = declare("MARKER_GAIN", {"crp": 2.0, "il6": 2.0, "tnf_alpha": 1.0,
+                                      "il1_beta": 0.8}, "ln units per unit ι",
+                      "direction: Klyne et al. 2017 Brain Behav Immun 60:84; Lim et al. 2020 "
+                      "Clin J Pain 36:379; sizes painmech choice", _M,
+                      "rise of each inflammatory marker with expressed ι")
+MARKER_NOISE = declare("MARKER_NOISE", 0.1, "ln units", CHOICE, _M,
+                       "assay noise of the blood markers (scaled by noise_scale)")
+SEGMENTATION_NOISE = declare("SEGMENTATION_NOISE", 0.01, "ln units", CHOICE, _M,
+                             "FreeSurfer segmentation noise (scaled by noise_scale)")
 
-def ndi_from(pain01, s, hyper, rng) -> np.ndarray:
+
+def ndi_from(pain01, s, hyper, rng, noise: float = 1.0) -> np.ndarray:
     """NDI % (even numbers) from pain, sensitisation and hyperarousal."""
-    raw = 55.0 * pain01 + 10.0 * s + 0.8 * hyper + rng.normal(0.0, 4.0, np.shape(pain01))
+    a, b, c, sd = QUESTIONNAIRE["ndi"]
+    raw = a * pain01 + b * s + c * hyper + rng.normal(0.0, sd * noise, np.shape(pain01))
     return np.clip(2.0 * np.round(raw / 2.0), 0.0, 100.0)
 
 
-def clinical_blocks(pop, pain01, s, duration_months, in_pain, rng):
+def clinical_blocks(pop, pain01, s, duration_months, in_pain, rng, noise: float = 1.0):
     """Pain, disability and psychological questionnaires (site/side none)."""
     n = pop.n
     nz = pop.nuisance
+    q = QUESTIONNAIRE
     patient = pop.condition != "healthy"
-    nrs = np.clip(np.round(10.0 * pain01 + rng.normal(0.0, 1.0, n)), 0.0, 10.0)
-    nrs = np.where(patient, nrs, np.clip(np.round(rng.normal(0.0, 0.4, n)), 0, 10))
-    odi = np.clip(2.0 * np.round((40.0 * pain01 + 8.0 * s + rng.normal(0, 5, n)) / 2.0), 0, 100)
-    rmdq = np.clip(np.round(0.22 * odi + rng.normal(0, 1.5, n)), 0, 24)
-    ndi = ndi_from(pain01, s, nz["pds_hyperarousal"], rng)
+    nrs = np.clip(np.round(q["nrs"][0] * pain01 + rng.normal(0.0, q["nrs"][1] * noise, n)),
+                  0.0, 10.0)
+    nrs = np.where(patient, nrs, np.clip(np.round(rng.normal(0.0, q["nrs"][2] * noise, n)),
+                                         0, 10))
+    a, b, sd = q["odi"]
+    odi = np.clip(2.0 * np.round((a * pain01 + b * s + rng.normal(0, sd * noise, n)) / 2.0),
+                  0, 100)
+    rmdq = np.clip(np.round(q["rmdq"][0] * odi + rng.normal(0, q["rmdq"][1] * noise, n)), 0, 24)
+    ndi = ndi_from(pain01, s, nz["pds_hyperarousal"], rng, noise)
     state = ((nrs > 0) & patient).astype(float)
     cols = {
         "pain_intensity": ("nrs10", nrs),
@@ -60,14 +91,14 @@ def clinical_blocks(pop, pain01, s, duration_months, in_pain, rng):
     return [(m, "none", "none", u, v[:, None].astype(float)) for m, (u, v) in cols.items()]
 
 
-def blood_blocks(pop, iota_eff, rng):
+def blood_blocks(pop, iota_eff, rng, noise: float = 1.0):
     """CRP (mg/L), IL-6, TNF-α, IL-1β (pg/mL): person level × exp(b ι) × assay noise."""
     nz = pop.nuisance
     out = []
-    for measure, base, b, unit in (("crp", "crp0", 2.0, "mg/L"), ("il6", "il60", 2.0, "pg/mL"),
-                                   ("tnf_alpha", "tnf0", 1.0, "pg/mL"),
-                                   ("il1_beta", "il1b0", 0.8, "pg/mL")):
-        v = nz[base] * np.exp(b * iota_eff + rng.normal(0.0, 0.1, pop.n))
+    for measure, base, unit in (("crp", "crp0", "mg/L"), ("il6", "il60", "pg/mL"),
+                                ("tnf_alpha", "tnf0", "pg/mL"), ("il1_beta", "il1b0", "pg/mL")):
+        v = nz[base] * np.exp(MARKER_GAIN[measure] * iota_eff
+                              + rng.normal(0.0, MARKER_NOISE * noise, pop.n))
         out.append((measure, "none", "none", unit, np.round(np.maximum(v, 0.01), 2)[:, None]))
     return out
 
@@ -76,10 +107,12 @@ def blood_blocks(pop, iota_eff, rng):
 #: (rostral + caudal middle frontal ``GrayVol``). Mean of the four hemispheres
 #: of the two FreeSurfer example subjects in tests/data/freesurfer (fs741:
 #: 6303/19498, 6982/22842; HCP 198451: 8645/28970, 8023/28782 mm³) ≈ 0.30.
-CAUDAL_SHARE = 0.30
+CAUDAL_SHARE = declare("CAUDAL_SHARE", 0.30, "1", "mean of the four hemispheres of the two "
+                       "FreeSurfer example subjects in tests/data/freesurfer", _M,
+                       "caudal middle frontal share of the DLPFC volume")
 
 
-def imaging_blocks(pop, dgm_eff, rng):
+def imaging_blocks(pop, dgm_eff, rng, noise: float = 1.0):
     """FreeSurfer-like grey-matter volumes (mm³) and eTIV (site none).
 
     Sites are those :func:`painmech.io.read_freesurfer` produces and
@@ -96,7 +129,7 @@ def imaging_blocks(pop, dgm_eff, rng):
             affected = region == "dlpfc" or hemi == "right"
             loss = dgm_eff if affected else 0.0
             v = etiv * nz[f"{region}_{hemi}_frac"] * (1.0 - loss)
-            v = v * np.exp(rng.normal(0.0, 0.01, pop.n))  # segmentation noise (assumed 1 %)
+            v = v * np.exp(rng.normal(0.0, SEGMENTATION_NOISE * noise, pop.n))
             if region == "thalamus":
                 out.append(("gmv", "thalamus", hemi, "mm3", np.round(v, 1)[:, None]))
                 continue
@@ -108,11 +141,14 @@ def imaging_blocks(pop, dgm_eff, rng):
 
 
 def tactile_blocks(pop, beta_eff, local_lumbar, local_cervical, pain01, rng,
-                   trials: int | None = None):
+                   trials: int | None = None, noise: float = 1.0, scenario=None):
     """Two-point discrimination (2 staircases per site, side and orientation, or
     ``trials``; measures ``tpd_vertical`` and ``tpd_horizontal``), graphaesthesia
-    and FreBAQ.
+    and FreBAQ (driven by pain only in the ``pain_driven_frebaq`` scenario).
     """
+    from painmech.simulation._scenario import PAIN_FREBAQ_GAIN, get_scenario
+
+    scenario = get_scenario(scenario)
     nz = pop.nuisance
     out = []
     rel_local = (beta_eff - 1.0)
@@ -121,9 +157,11 @@ def tactile_blocks(pop, beta_eff, local_lumbar, local_cervical, pain01, rng,
         for side in ("left", "right"):
             for orient in TPD_ORIENTATIONS:
                 sigma = nz[f"sigma_rf_{site}"] * beta_site * orientation_factor(site, orient)
-                thr = tpd_thresholds(sigma, 2 if trials is None else int(trials), rng)
+                thr = tpd_thresholds(sigma, 2 if trials is None else int(trials), rng, noise)
                 out.append((f"tpd_{orient}", site, side, "mm", thr))
     out.append(("graphesthesia_error", "lumbar", "midline", "flag",
                 graphesthesia(rel_local * local_lumbar, rng)))
-    out.append(("frebaq_item", "none", "none", "score", frebaq(rel_local, pain01, rng)))
+    gain = PAIN_FREBAQ_GAIN if scenario.frebaq_driver == "pain" else None
+    out.append(("frebaq_item", "none", "none", "score",
+                frebaq(rel_local, pain01, rng, noise, pain_gain=gain)))
     return out

@@ -9,12 +9,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from painmech._utils._assumptions import CHOICE, declare
 from painmech.simulation import _battery, _clinical
 from painmech.simulation._connectivity import ROIS, TR_S, roi_series
 from painmech.simulation._course import DAYS_PER_MONTH, advance, initial_state, pain_level
 from painmech.simulation._params import MECHANISM_PARAMS, mechanism_ids
 from painmech.simulation._plasticity import TIMEPOINTS, tdcs_meps
 from painmech.simulation._population import Population, sample_population
+from painmech.simulation._scenario import Scenario, get_scenario
 from painmech.simulation._tables import STR, grid_frame, observations_frame, strings
 from painmech.simulation._tms import GRID_X, GRID_Y, MUSCLES, tms_maps
 
@@ -22,15 +24,23 @@ __all__ = ["SimulationResult", "simulate_cohort", "INSTRUMENTS"]
 
 INSTRUMENTS = ("tms", "tdcs", "roi")
 _ROI_PARQUET_ROWS = 2_000_000
-EXPRESSION_SATURATION = 0.5
+_M = "painmech.simulation._cohort"
+EXPRESSION_SATURATION = declare("EXPRESSION_SATURATION", 0.5, "course state", CHOICE, _M,
+                                "a mechanism is fully expressed once its course driver "
+                                "reaches this value")
 _LATENT = ("n", "s", "c", "s_inf", "pain", "vulnerability")
 # baseline pain duration in months per condition: (low, high) uniform, or
 # (minimum, log-normal median) when the second entry is negative (assumptions
 # consistent with the condition definitions: acute < 6 weeks, subacute 6–12
 # weeks, chronic ≥ 3 months)
-_DURATION = {"healthy": (0.0, 0.0), "acute_lbp": (0.2, 1.4), "subacute_lbp": (1.5, 3.0),
-             "chronic_lbp": (3.0, -30.0), "recurrent_lbp": (6.0, -24.0),
-             "neck_pain": (3.0, -24.0), "whiplash": (0.1, 1.0)}
+_DURATION = declare("DURATION", {
+    "healthy": (0.0, 0.0), "acute_lbp": (0.2, 1.4), "subacute_lbp": (1.5, 3.0),
+    "chronic_lbp": (3.0, -30.0), "recurrent_lbp": (6.0, -24.0), "neck_pain": (3.0, -24.0),
+    "whiplash": (0.1, 1.0)}, "months", CHOICE, _M,
+    "baseline pain duration: uniform (low, high), or (minimum, −log-normal median), "
+    "consistent with the condition definitions")
+_DURATION_LN_SD = declare("DURATION_LN_SD", 0.8, "ln units", CHOICE, _M,
+                          "spread of log-normal pain durations")
 
 
 @dataclass
@@ -122,7 +132,7 @@ def _visit_months(visits, interval_months: float) -> np.ndarray:
 def _durations(condition, rng) -> np.ndarray:
     lo, hi = np.array([_DURATION[c] for c in condition]).T.reshape(2, -1)
     uni = rng.uniform(lo, np.abs(hi))
-    logn = lo + np.abs(hi) * rng.lognormal(0.0, 0.8, lo.shape[0])
+    logn = lo + np.abs(hi) * rng.lognormal(0.0, _DURATION_LN_SD, lo.shape[0])
     return np.where(hi < 0, logn, uni)
 
 
@@ -132,7 +142,12 @@ def _durations(condition, rng) -> np.ndarray:
 #: (aseg.stats ``CortexVol``) of the two FreeSurfer example subjects in tests/data/freesurfer:
 #: (481.3 + 606.7) / 2 = 544.0 cm³ (n = 2, so an order of magnitude, not a norm), giving
 #: 1.3 / 544 = 0.0024 per year.
-GM_LOSS_PER_YEAR = 1.3 / 544.0
+GM_LOSS_PER_YEAR = declare("GM_LOSS_PER_YEAR", 1.3 / 544.0, "fraction per year",
+                           "Apkarian et al. 2004 J Neurosci 24:10410 (1.3 cm³ per year of "
+                           "neocortex) over 544 cm³ cortical grey matter of the two FreeSurfer "
+                           "example subjects", _M,
+                           "grey-matter loss per year of pain in carriers (whole-neocortex "
+                           "figure applied to the regions)")
 
 
 def expressed(pop: Population, state, force: Mapping[str, float] | None,
@@ -175,6 +190,8 @@ def simulate_cohort(
     tms_stimuli: int = 2,
     force: Mapping[str, float] | None = None,
     trials: int | None = None,
+    noise_scale: float = 1.0,
+    scenario: str | Scenario | None = None,
 ) -> SimulationResult:
     """Simulate a cohort of virtual patients through the full test battery.
 
@@ -210,6 +227,17 @@ def simulate_cohort(
         each protocol's own count (DFNS 3 per threshold and 5 wind-up
         stimuli, 2 CPM PPTs per phase, 2 two-point staircases). Used to study
         how recovery depends on the number of trials.
+    noise_scale : float
+        Multiplier (> 0) of every measurement-noise term — trial-to-trial
+        jitter, rating and answer noise, assay and segmentation noise, MEP
+        noise, ROI noise and the session-to-session variation of the tDCS
+        response and of connectivity. Between-person differences are not
+        scaled. 1 is the calibrated simulator; the same seed gives the same
+        people and the same underlying random draws at every scale.
+    scenario : str or Scenario, optional
+        A named scenario of :data:`painmech.simulation.SCENARIOS` (default
+        ``"default"``) or a :class:`~painmech.simulation.Scenario`: changes
+        effect sizes, prevalences or what drives a test (misspecified worlds).
 
     Returns
     -------
@@ -225,9 +253,14 @@ def simulate_cohort(
         raise ValueError(f"unknown mechanism(s) in force: {unknown}")
     if trials is not None and (not isinstance(trials, (int, np.integer)) or trials < 1):
         raise ValueError(f"trials must be a positive integer or None; got {trials!r}")
+    if not (isinstance(noise_scale, (int, float, np.integer, np.floating))
+            and np.isfinite(noise_scale) and noise_scale > 0):
+        raise ValueError(f"noise_scale must be a finite number > 0; got {noise_scale!r}")
+    noise = float(noise_scale)
+    scen = get_scenario(scenario)
     months = _visit_months(visits, interval_months)
     rng = np.random.default_rng(seed)
-    pop = sample_population(int(n), conditions, rng, force)
+    pop = sample_population(int(n), conditions, rng, force, scen)
     state = initial_state(pop.condition, pop.vulnerability, rng)
     duration0 = _durations(pop.condition, rng)
     visit_ids = list(range(len(months)))
@@ -238,30 +271,34 @@ def simulate_cohort(
             state = advance(state, (month - months[v - 1]) * DAYS_PER_MONTH, pop.condition, rng)
         eff = expressed(pop, state, force, duration0 + month)
         pain = pain_level(state.n, state.s)
-        blocks = _battery.qst_blocks(pop, eff, rng, trials)
+        blocks = _battery.qst_blocks(pop, eff, rng, trials, noise, scen)
         ppt_lumbar = next(b[4] for b in blocks if b[0] == "ppt" and b[1] == "lumbar"
                           and b[2] == "right").mean(axis=1)
-        blocks += _battery.tsp_cpm_blocks(pop, eff, ppt_lumbar, rng, trials)
+        blocks += _battery.tsp_cpm_blocks(pop, eff, ppt_lumbar, rng, trials, noise, scen)
         local_l = _battery._local(pop, "lumbar")
         local_c = _battery._local(pop, "cervical")
         blocks += _clinical.tactile_blocks(pop, eff["beta_2pd"], local_l, local_c, pain, rng,
-                                           trials)
-        blocks += _clinical.blood_blocks(pop, eff["iota"], rng)
-        blocks += _clinical.imaging_blocks(pop, eff["delta_gm"], rng)
+                                           trials, noise, scen)
+        blocks += _clinical.blood_blocks(pop, eff["iota"], rng, noise)
+        blocks += _clinical.imaging_blocks(pop, eff["delta_gm"], rng, noise)
         blocks += _clinical.clinical_blocks(pop, pain, state.s, duration0 + month,
-                                            state.episode, rng)
+                                            state.episode, rng, noise)
         obs.append(blocks)
         truth.append(np.column_stack([eff[MECHANISM_PARAMS[m].parameter]
                                       for m in mechanism_ids()]))
         latent.append(np.column_stack([state.n, state.s, state.c, state.s_inf, pain,
                                        pop.vulnerability]))
+        nz = pop.nuisance
         if "tms" in instruments:
-            tms.append(np.round(tms_maps(mep_params, eff["s_smudge"], rng, tms_stimuli), 1))
+            tms.append(np.round(tms_maps(mep_params, eff["s_smudge"], rng, tms_stimuli,
+                                         noise), 1))
         if "tdcs" in instruments:
-            tdcs.append(np.round(tdcs_meps(mep_params, eff["g_meta"], rng), 1))
+            tdcs.append(np.round(tdcs_meps(mep_params, eff["g_meta"], rng,
+                                           person_z=nz["tdcs_z"], noise=noise), 1))
         if "roi" in instruments:
-            roi.append(np.round(roi_series(eff["lambda_aff"], pop.nuisance["c_pp"],
-                                           roi_timepoints, rng).astype(float), 3))
+            roi.append(np.round(roi_series(eff["lambda_aff"], nz["c_pp"], roi_timepoints, rng,
+                                           person_z=(nz["fc_lambda_z"], nz["fc_strength_z"]),
+                                           noise=noise).astype(float), 3))
     return SimulationResult(
         subjects=_subjects(pop),
         observations=observations_frame(pop.subject, visit_ids, obs),

@@ -31,22 +31,39 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from painmech._utils._assumptions import CALIBRATED, declare, declare_table
 from painmech.registry import get_measure
 
 __all__ = ["CourseState", "initial_state", "advance", "pain_level", "set_point"]
 
-TAU_S_DAYS = 14.0
-TAU_C_DAYS = 120.0
-A_N = 0.8
+_M = "painmech.simulation._course"
+_COURSE = ("course targets: 25–50 % of subacute LBP chronic (eLife 2024 review); whiplash "
+           "≈ 50/25/25 % (Ritchie 2013 Pain 154:2198)")
+TAU_S_DAYS = declare("TAU_S_DAYS", 14.0, "days", "simulator.md (τ of days–weeks); value "
+                     "painmech choice", _M, "time constant of the sensitisation state S")
+TAU_C_DAYS = declare("TAU_C_DAYS", 120.0, "days", "Hashmi 2013 Brain 136:2751 (shift within "
+                     "6–12 months); value painmech choice", _M,
+                     "time constant of the chronic state C")
+A_N = declare("A_N", 0.8, "1", CALIBRATED, _M, f"weight of nociception n in the target of S "
+              f"({_COURSE})")
+PAIN_WEIGHTS = declare("PAIN_WEIGHTS", (0.6, 0.8), "1 (n, S)", CALIBRATED, _M,
+                       "pain π = 1 − (1 − 0.6 n)(1 − 0.8 S) (target: PPT vs pain intensity "
+                       "r = −0.15, Hübscher 2013, and the course targets)")
 # days per month from the registry's calendar conversion (pain_duration units)
 DAYS_PER_MONTH = 1.0 / get_measure("pain_duration").units["day"][0]
 # vulnerability score → set point (painmech calibration)
-R_CENTRE = 2.2
-R_WIDTH = 0.35
-R_NOISE = 0.5
-W_CENTRAL = {"pressure_hyperalgesia": 0.6, "temporal_summation": 0.6,
-             "descending_inhibition": 0.6, "cold_hyperalgesia": 2.5,
-             "functional_connectivity": 0.6}
+R_CENTRE = declare("R_CENTRE", 2.2, "score", CALIBRATED, _M, f"centre of the logistic set "
+                   f"point S∞ ({_COURSE})")
+R_WIDTH = declare("R_WIDTH", 0.35, "score", CALIBRATED, _M, f"width of the set point "
+                  f"({_COURSE})")
+R_NOISE = declare("R_NOISE", 0.5, "score", CALIBRATED, _M, f"individual noise of the "
+                  f"vulnerability score ({_COURSE})")
+W_CENTRAL = declare("W_CENTRAL", {"pressure_hyperalgesia": 0.6, "temporal_summation": 0.6,
+                                  "descending_inhibition": 0.6, "cold_hyperalgesia": 2.5,
+                                  "functional_connectivity": 0.6}, "score", CALIBRATED, _M,
+                    f"vulnerability weight of each carried central mechanism ({_COURSE}; "
+                    f"descending inhibition: lower CPM predicted chronic neck pain, Shahidi "
+                    f"2015)")
 #: After whiplash the cold-pain contribution is graded by the person's own
 #: cold pain threshold T = prior CPT + ΔT_cold (°C) instead of by carrying the
 #: mechanism: ``W_COLD_WAD · Φ((T − COLD_CUT_DEGC) / COLD_WIDTH_DEGC)``. Cold
@@ -55,15 +72,32 @@ W_CENTRAL = {"pressure_hyperalgesia": 0.6, "temporal_summation": 0.6,
 #: trajectory (Sterling 2011 Pain 152:1272, OR 26.3, 5.0–139.1); the centre
 #: is that published cut-off, weight and width are painmech calibration
 #: choices that reproduce the odds ratio with the 50/25/25 % outcome split.
-W_COLD_WAD = 2.0
-COLD_CUT_DEGC = 13.0
-COLD_WIDTH_DEGC = 2.5
+W_COLD_WAD = declare("W_COLD_WAD", 2.0, "score", CALIBRATED, _M,
+                     "whiplash cold-pain weight (target: Sterling 2011 OR 26.3 with the "
+                     "50/25/25 % split)")
+COLD_CUT_DEGC = declare("COLD_CUT_DEGC", 13.0, "degC", "Sterling et al. 2011 Pain 152:1272",
+                        _M, "CPT cut-off of the whiplash severe trajectory")
+COLD_WIDTH_DEGC = declare("COLD_WIDTH_DEGC", 2.5, "degC", CALIBRATED, _M,
+                          "width of the whiplash cold-pain grading (target: Sterling 2011 OR)")
 #: Condition offset of the vulnerability score (painmech calibration so that
 #: the course targets hold for each condition's mechanism mix).
-R_OFFSET = {"healthy": 0.0, "acute_lbp": 0.9, "subacute_lbp": 0.9, "chronic_lbp": 1.2,
-            "recurrent_lbp": 0.9, "neck_pain": 1.2, "whiplash": -1.0}
+R_OFFSET = declare("R_OFFSET", {"healthy": 0.0, "acute_lbp": 0.9, "subacute_lbp": 0.9,
+                                "chronic_lbp": 1.2, "recurrent_lbp": 0.9, "neck_pain": 1.2,
+                                "whiplash": -1.0}, "score", CALIBRATED, _M,
+                   f"condition offset of the vulnerability score ({_COURSE})")
+#: Further terms of the vulnerability score.
+VULNERABILITY = declare_table("VULNERABILITY", [
+    ("pcs_weight", 0.03, "score per PCS point", CALIBRATED, "catastrophising"),
+    ("pcs_centre", 15.0, "PCS points", CALIBRATED, "catastrophising centre"),
+    ("wad_age_cut", 35.0, "years", "Sterling 2014 J Physiother; Ritchie 2015 JOSPT (age ≥ 35 "
+     "moderate/severe)", "whiplash age cut-off"),
+    ("wad_age_weight", 0.5, "score", CALIBRATED, f"whiplash age ≥ 35 ({_COURSE})"),
+    ("wad_hyper_weight", 0.08, "score per point", CALIBRATED,
+     f"whiplash PDS hyperarousal (Sterling 2005; {_COURSE})"),
+    ("wad_hyper_centre", 5.0, "PDS points", CALIBRATED, "hyperarousal centre"),
+], _M)
 # per condition: (n0 low, n0 high, healing median days or inf, S0 fraction of h, C0 frac)
-_COND = {
+_COND = declare("COND", {
     "healthy": (0.0, 0.0, np.inf, 0.0, 0.0),
     "acute_lbp": (0.7, 1.0, 20.0, 0.5, 0.0),
     "subacute_lbp": (0.5, 0.9, 30.0, 0.5, 0.2),
@@ -71,7 +105,12 @@ _COND = {
     "recurrent_lbp": (0.6, 1.0, np.inf, 1.0, 0.6),
     "neck_pain": (0.3, 0.9, np.inf, 1.0, 1.0),
     "whiplash": (0.7, 1.0, 30.0, 0.5, 0.0),
-}
+}, "(n0 low, n0 high, healing median days, S0/h, C0/h)", CALIBRATED, _M,
+    f"initial course state per condition ({_COURSE})")
+_HEAL_LN_SD = declare("HEAL_LN_SD", 0.5, "ln units", CALIBRATED, _M,
+                      "spread of individual healing times")
+_EPISODE = declare("EPISODE", (0.5, 0.6, 1.0), "(P in episode, n low, n high)", CALIBRATED,
+                   _M, "recurrent LBP: chance of an episode at a visit and its nociception")
 
 
 @dataclass
@@ -97,7 +136,8 @@ def _target(n, s_inf):
 
 def pain_level(n, s) -> np.ndarray:
     """Ongoing pain 0–1, ``1 - (1 - 0.6 n)(1 - 0.8 S)``."""
-    return 1.0 - (1.0 - 0.6 * n) * (1.0 - 0.8 * s)
+    a, b = PAIN_WEIGHTS
+    return 1.0 - (1.0 - a * n) * (1.0 - b * s)
 
 
 def initial_state(condition: np.ndarray, vulnerability: np.ndarray,
@@ -107,10 +147,11 @@ def initial_state(condition: np.ndarray, vulnerability: np.ndarray,
     table = np.array([_COND[c] for c in condition]) if n_pat else np.zeros((0, 5))
     lo, hi, heal, s_frac, c_frac = table.T
     n0 = rng.uniform(lo, hi)
-    tau = np.where(np.isfinite(heal), heal * rng.lognormal(0.0, 0.5, n_pat), np.inf)
+    tau = np.where(np.isfinite(heal), heal * rng.lognormal(0.0, _HEAL_LN_SD, n_pat), np.inf)
     s_inf = np.where(condition == "healthy", 0.0, set_point(vulnerability))
     recurrent = condition == "recurrent_lbp"
-    episode = np.where(recurrent, rng.random(n_pat) < 0.5, ~np.isin(condition, ["healthy"]))
+    episode = np.where(recurrent, rng.random(n_pat) < _EPISODE[0],
+                       ~np.isin(condition, ["healthy"]))
     n0 = np.where(recurrent & ~episode, 0.0, n0)
     h = _target(n0, s_inf)
     s0 = s_frac * h
@@ -134,7 +175,8 @@ def advance(state: CourseState, days: float, condition: np.ndarray,
     if recurrent.any() and steps > 0:
         # a new visit finds a recurrent patient in or out of an episode;
         # episodes last weeks, so S is near its target at the visit
-        episode = np.where(recurrent, rng.random(n.shape[0]) < 0.5, episode).astype(float)
-        n = np.where(recurrent, episode * rng.uniform(0.6, 1.0, n.shape[0]), n)
+        episode = np.where(recurrent, rng.random(n.shape[0]) < _EPISODE[0],
+                           episode).astype(float)
+        n = np.where(recurrent, episode * rng.uniform(*_EPISODE[1:], n.shape[0]), n)
         s = np.where(recurrent, _target(n, state.s_inf), s)
     return CourseState(n, s, c, state.s_inf, state.tau_heal, episode)

@@ -15,8 +15,9 @@ percentiles of healthy people, Schliessbach 2019), ``c_GM = 1``. D divides
 the C-fibre drive at every test site. τ_D = 20 s lies in the design range
 10–30 s; with the after-test 45 s after the conditioning stimulus ends,
 the sequential effect is about a tenth of the parallel effect, as in the
-parallel 16.7 vs sequential 1.7 NRS points of the design's calibration
-data. ``D_max`` is a calibration constant.
+early (parallel) 16.7 ± 11.7 vs late (sequential) 1.7 ± 9.2 NRS points of
+Gehling et al. 2016 (BMC Neurol 16:125, day 1, n = 25 healthy; cold water
+10 °C for 60 s, heat test stimulus). ``D_max`` is a calibration constant.
 
 The time loop is an explicit Euler scheme over seconds, vectorised over
 patients.
@@ -26,14 +27,22 @@ from __future__ import annotations
 
 import numpy as np
 
+from painmech._utils._assumptions import CALIBRATED, CHOICE, declare
+
 __all__ = ["TAU_D_S", "D_MAX", "cpm_session"]
 
-TAU_D_S = 20.0
-D_MAX = 0.18  # painmech calibration (parallel CPM 16.7 ± 11.7 NRS points)
-C_GM = 1.0
-CS_DURATION_S = 60.0
-T_DURING_S = 45.0
-T_AFTER_S = CS_DURATION_S + 45.0
+_M = "painmech.simulation._descending"
+TAU_D_S = declare("TAU_D_S", 20.0, "s", "simulator.md (τ_D ≈ 10–30 s); value painmech choice",
+                  _M, "time constant of the descending state D")
+D_MAX = declare("D_MAX", 0.18, "1", CALIBRATED, _M,
+                "maximal descending state (target: parallel CPM rating effect 16.7 ± 11.7 "
+                "NRS, Gehling 2016 BMC Neurol 16:125; McPhee 2020 CPM SMD −0.44)")
+C_GM = declare("C_GM", 1.0, "1", CHOICE, _M, "weight of grey-matter loss on the descending gain")
+CS_DURATION_S = declare("CS_DURATION_S", 60.0, "s", "Gehling et al. 2016 BMC Neurol 16:125",
+                        _M, "duration of the 10 °C hand immersion")
+T_DURING_S = declare("T_DURING_S", 45.0, "s", CHOICE, _M, "parallel test time after CS onset")
+T_AFTER_S = CS_DURATION_S + declare("T_AFTER_GAP_S", 45.0, "s", CHOICE, _M,
+                                    "sequential test time after CS end")
 
 
 def cpm_session(kappa, c_pp, delta_gm, u_cs, dt: float = 1.0):

@@ -21,10 +21,14 @@ with τ_P = 1 ms, τ_E = 10 ms, τ_I = 20 ms, τ_N = 1 s; weights g_AβP 0.8,
 g_CP 0.8, g_EP 0.35, g_IP 1.8, g_CE 1.6, g_IE 0.6, g_AβI 0.8; (α, β) of P
 (11.5, 28.2), E (5.2, 29.2), I (9.5, 28.0), G (10, 38); M_G = 2. The maximal
 rate M = 50 Hz of P, E and I follows "P saturates near 50 Hz" (simulator.md).
-``k_W`` (temporal-summation mechanism) scales the NMDA contribution; ``w_N``
-(3.0) is calibrated so that a healthy circuit gives about +40 % area over ten
-stimuli at 1 Hz and little at 0.33 Hz (simulator.md, and Magerl 1998 Pain
-74:257: summation at 0.6/s, not at 0.2/s).
+``k_W`` (temporal-summation mechanism) scales the NMDA contribution, ``w_N
+(1 + K_GAIN k_W)``, and slows the decay of the NMDA gain between stimuli,
+``τ_N (1 + K_TAU k_W)`` — the carry-over that lets summation grow over a
+train without raising the first response much (K_GAIN and K_TAU: painmech
+calibration to McPhee 2020's TS SMD for both the wind-up ratio and TSP).
+``w_N`` (3.0) is calibrated so that a healthy circuit gives about +40 % area
+over ten stimuli at 1 Hz and little at 0.33 Hz (simulator.md, and Magerl
+1998 Pain 74:257: summation at 0.6/s, not at 0.2/s).
 
 Because P saturates, the readout is the **area of P above 25 Hz** per
 stimulus, in Hz·s (simulator.md).
@@ -41,6 +45,8 @@ from functools import cache
 
 import numpy as np
 
+from painmech._utils._assumptions import CALIBRATED, CHOICE, declare
+
 __all__ = [
     "P_THRESHOLD_HZ",
     "run_train",
@@ -51,27 +57,47 @@ __all__ = [
 ]
 
 # Rates in Hz, times in ms.
-M_RATE = 50.0
-ALPHA = {"P": 11.5, "E": 5.2, "I": 9.5, "G": 10.0}
-BETA = {"P": 28.2, "E": 29.2, "I": 28.0, "G": 38.0}
-M_G = 2.0
-TAU = {"P": 1.0, "E": 10.0, "I": 20.0, "N": 1000.0}
-G = {"AbP": 0.8, "CP": 0.8, "EP": 0.35, "IP": 1.8, "CE": 1.6, "IE": 0.6, "AbI": 0.8}
+_M = "painmech.simulation._dorsal_horn"
+_CRODELLE = "Crodelle et al. dorsal-horn rate model, values via simulator.md [R]"
+M_RATE = declare("M_RATE", 50.0, "Hz", "simulator.md (P saturates near 50 Hz)", _M,
+                 "maximal rate of P, E and I")
+ALPHA = declare("ALPHA", {"P": 11.5, "E": 5.2, "I": 9.5, "G": 10.0}, "Hz", _CRODELLE, _M,
+                "sigmoid widths α")
+BETA = declare("BETA", {"P": 28.2, "E": 29.2, "I": 28.0, "G": 38.0}, "Hz", _CRODELLE, _M,
+               "sigmoid midpoints β")
+M_G = declare("M_G", 2.0, "1", _CRODELLE, _M, "maximum of the NMDA gain sigmoid")
+TAU = declare("TAU", {"P": 1.0, "E": 10.0, "I": 20.0, "N": 1000.0}, "ms", _CRODELLE, _M,
+              "time constants (τ_N ≈ 1 s)")
+G = declare("G", {"AbP": 0.8, "CP": 0.8, "EP": 0.35, "IP": 1.8, "CE": 1.6, "IE": 0.6,
+                  "AbI": 0.8}, "1", _CRODELLE, _M, "synaptic weights")
 #: NMDA weight on the C→P synapse; painmech calibration (wind-up +40 % at 1 Hz).
-W_NMDA = 3.0
+W_NMDA = declare("W_NMDA", 3.0, "1", CALIBRATED, _M,
+                 "NMDA weight on C→P (target: +40 % P area over 10 stimuli at 1 Hz, "
+                 "simulator.md; little at 0.33 Hz, Magerl 1998 Pain 74:257)")
 #: Scaling of the NMDA weight by the temporal-summation parameter,
 #: ``w_N (1 + K_GAIN k_W)``; painmech calibration (TS SMD target).
-K_GAIN = 2.0
+K_GAIN = declare("K_GAIN", 2.0, "1", CALIBRATED, _M,
+                 "NMDA weight w_N (1 + K_GAIN k_W) (targets: McPhee 2020 TS SMD 0.50 for "
+                 "the wind-up ratio and the TSP difference)")
+#: Slowing of the NMDA gain's decay between stimuli by the temporal-summation
+#: parameter: ``τ_N (1 + K_TAU k_W)``; painmech calibration (TS SMD target).
+K_TAU = declare("K_TAU", 8.0, "1", CALIBRATED, _M,
+                "decay time of the NMDA gain between stimuli τ_N (1 + K_TAU k_W): the "
+                "carry-over that makes summation grow without raising the first response "
+                "(targets: McPhee 2020 TS SMD 0.50 for the wind-up ratio and TSP)")
 #: Readout threshold of P in Hz (simulator.md: "area of P above ≈ 25 Hz").
-P_THRESHOLD_HZ = 25.0
+P_THRESHOLD_HZ = declare("P_THRESHOLD_HZ", 25.0, "Hz", "simulator.md (area of P above "
+                         "≈ 25 Hz)", _M, "readout threshold of P")
 #: Euler step in ms.
-DT = 1.0
+DT = declare("DT", 1.0, "ms", CHOICE, _M, "Euler step (exponential Euler, stable)")
 # Stimulus time course (painmech assumption): C volley as an alpha function
 # peaking TAU_C ms after a conduction delay; Aβ volley a brief pulse.
-TAU_C = 60.0
-DELAY_C = 20.0
-AB_WIDTH = 15.0
-WINDOW = 320  # ms simulated per stimulus; P is back at rest afterwards
+TAU_C = declare("TAU_C", 60.0, "ms", CHOICE, _M, "C volley alpha-function time to peak")
+DELAY_C = declare("DELAY_C", 20.0, "ms", CHOICE, _M, "C volley conduction delay")
+AB_WIDTH = declare("AB_WIDTH", 15.0, "ms", CHOICE, _M, "Aβ volley width")
+AB_AMP = declare("AB_AMP", 20.0, "Hz", CHOICE, _M, "Aβ volley rate of a brief stimulus")
+WINDOW = declare("WINDOW", 320, "ms", CHOICE, _M, "time simulated per stimulus (P back at "
+                 "rest afterwards)")
 
 
 def _sig(x, pop: str, m: float = M_RATE):
@@ -104,7 +130,7 @@ def run_train(
     k_w: np.ndarray,
     isi_s: float,
     n_stim: int,
-    ab_amp: float = 20.0,
+    ab_amp: float = AB_AMP,
     dtype=np.float32,
 ) -> np.ndarray:
     """Simulate a train of identical brief stimuli and read out P's area.
@@ -135,6 +161,7 @@ def run_train(
     c_shape, ab_shape = _shapes()
     i_tr = _inhibitory_trace(float(ab_amp))
     nmda = (W_NMDA * (1.0 + K_GAIN * np.asarray(k_w, dtype=dtype))).astype(dtype)
+    tau_factor = 1.0 + K_TAU * np.broadcast_to(np.asarray(k_w, float), (n,))
     k_p = dtype(1.0 - np.exp(-DT / TAU["P"]))
     k_e = dtype(1.0 - np.exp(-DT / TAU["E"]))
     k_n = dtype(DT / TAU["N"])
@@ -167,10 +194,11 @@ def run_train(
             g_n += ((gt + 1.0) * dtype(0.5 * M_G) - g_n) * k_n
             area += np.maximum(p - dtype(P_THRESHOLD_HZ), 0)
         out[:, s] = area * (DT / 1000.0)
-        # silence until the next stimulus: P≈0, so S_G(P)≈0 and g_N decays
+        # silence until the next stimulus: P≈0, so S_G(P)≈0 and g_N decays,
+        # more slowly with temporal summation (k_W)
         gap_ms = isi_s * 1000.0 - WINDOW * DT
         if gap_ms > 0:
-            g_n *= dtype(np.exp(-gap_ms / TAU["N"]))
+            g_n *= np.exp(-gap_ms / (TAU["N"] * tau_factor)).astype(dtype)
     return out
 
 
@@ -234,7 +262,9 @@ def single_area(c_amp: np.ndarray, k_w: np.ndarray) -> np.ndarray:
 #: Spread (SD of ln input gain) of the projection-neuron pool used to read
 #: out tonic stimuli; painmech assumption. A single P saturates at 50 Hz, so
 #: intensity of a tonic stimulus is coded by recruitment across the pool.
-POOL_SD = 0.2
+POOL_SD = declare("POOL_SD", 0.2, "ln units", CHOICE, _M,
+                  "spread of input gain across the projection pool read out for tonic "
+                  "stimuli")
 
 
 @cache

@@ -38,6 +38,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from painmech._utils._assumptions import CALIBRATED, declare, declare_table
+
 __all__ = [
     "MECHANISM_PARAMS",
     "MechanismParam",
@@ -100,6 +102,29 @@ MECHANISM_PARAMS: dict[str, MechanismParam] = {
 }
 
 
+_M = "painmech.simulation._params"
+_NOTES = {
+    "peripheral_sensitization": "local PPT ↓, CRP/IL-6 ↑",
+    "pressure_hyperalgesia": "remote PPT ↓",
+    "temporal_summation": "TS ↑, normalises with recovery",
+    "descending_inhibition": "CPM ↓ (McPhee 2020 SMD −0.44)",
+    "cold_hyperalgesia": "CPT ↑ (+3…+8 °C given for whiplash; no source recorded in "
+                         "simulator.md)",
+    "grey_matter": "DLPFC/thalamus ↓; 5–10 % follows Apkarian 2004's whole-neocortex 5–11 %, "
+                   "applied to DLPFC and thalamus (a mismatch: no region-specific figure is "
+                   "sourced)",
+    "motor_cortex_smudging": "CoG distance ↓, overlap ↑, volume ↓ (no pooled effect exists)",
+    "homeostatic_plasticity": "no reversal after block 2 (Thapa 2018)",
+    "functional_connectivity": "affective FC ↑, sensory ↓ (Hashmi 2013)",
+    "somatosensory_deficit": "2PD ↑ ≈ +12 mm (Adamczyk 2018)",
+}
+declare_table("MECHANISM_PARAMS", [
+    (m, (p.healthy, p.low, p.high), p.unit,
+     "painmech choice (simulator.md design table)",
+     f"{p.parameter}: healthy, typical chronic LBP low–high; must produce: {_NOTES[m]}")
+    for m, p in MECHANISM_PARAMS.items()], _M)
+
+
 def mechanism_ids() -> tuple[str, ...]:
     """The ten mechanism ids in the simulator's fixed order."""
     return tuple(MECHANISM_PARAMS)
@@ -119,15 +144,21 @@ _PREV_ROWS = {
     "healthy":       (0.00, 0.00, 0.00, 0.00, 0.00, 0.00, 0.00, 0.00, 0.00, 0.00),
     "acute_lbp":     (0.60, 0.30, 0.30, 0.25, 0.05, 0.30, 0.40, 0.30, 0.40, 0.50),
     "subacute_lbp":  (0.50, 0.35, 0.35, 0.30, 0.05, 0.40, 0.50, 0.40, 0.50, 0.60),
-    "chronic_lbp":   (0.35, 0.65, 0.50, 0.45, 0.10, 0.60, 0.60, 0.60, 0.60, 0.90),
+    "chronic_lbp":   (0.35, 0.65, 0.65, 0.45, 0.10, 0.60, 0.60, 0.60, 0.60, 0.90),
     "recurrent_lbp": (0.40, 0.45, 0.45, 0.40, 0.05, 0.40, 0.60, 0.50, 0.40, 0.60),
     "neck_pain":     (0.30, 0.55, 0.45, 0.45, 0.30, 0.40, 0.30, 0.40, 0.50, 0.50),
     "whiplash":      (0.50, 0.40, 0.35, 0.35, 0.35, 0.30, 0.30, 0.40, 0.50, 0.50),
 }
+
+declare("PREVALENCE", _PREV_ROWS, "probability (ps, ph, ts, di, cold, gm, smu, hp, fc, sd)",
+        CALIBRATED, _M, "probability that a patient of a condition carries each mechanism "
+        "(targets: McPhee 2020 SMDs, den Bandt 2019, Adamczyk 2018, course figures); not a "
+        "published prevalence")
 
 #: (conditions × mechanisms) prevalence matrix, rows in :data:`CONDITION_IDS` order.
 PREVALENCE: np.ndarray = np.array([_PREV_ROWS[c] for c in CONDITION_IDS], dtype=float)
 
 #: Loading of every mechanism on one shared latent factor (Gaussian copula), so
 #: that mechanisms co-occur. painmech calibration choice.
-COPULA_RHO = 0.3
+COPULA_RHO = declare("COPULA_RHO", 0.3, "1", "painmech choice", _M,
+                     "loading of every mechanism on one shared latent (co-occurrence)")

@@ -19,6 +19,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import ndtr
 
+from painmech._utils._assumptions import CHOICE, declare
+
 __all__ = [
     "method_of_limits", "discrete_series", "staircase", "detection_probability",
     "RT_MEAN_S", "RT_SD_S",
@@ -26,8 +28,11 @@ __all__ = [
 
 #: Reaction time prior in seconds (painmech assumption: a simple reaction
 #: time of a few hundred ms; Reulen 2003 describes the artefact).
-RT_MEAN_S = 0.4
-RT_SD_S = 0.1
+RT_MEAN_S = declare("RT_MEAN_S", 0.4, "s", CHOICE, "painmech.simulation._psychophysics",
+                    "mean simple reaction time of the method of limits (artefact: Reulen "
+                    "2003)")
+RT_SD_S = declare("RT_SD_S", 0.1, "s", CHOICE, "painmech.simulation._psychophysics",
+                  "trial-to-trial SD of the reaction time (scaled by noise_scale)")
 
 
 def method_of_limits(
@@ -39,6 +44,7 @@ def method_of_limits(
     log_jitter: bool = False,
     lo: float = -np.inf,
     hi: float = np.inf,
+    noise: float = 1.0,
 ) -> np.ndarray:
     """Report thresholds of a ramp procedure.
 
@@ -56,6 +62,9 @@ def method_of_limits(
         when ``log_jitter``).
     lo, hi : float
         Device range; reports are clipped (censored) at it.
+    noise : float
+        Measurement-noise multiplier on the criterion jitter and the
+        reaction-time spread.
 
     Returns
     -------
@@ -64,10 +73,10 @@ def method_of_limits(
     shape = (np.shape(true_thr)[0], n_trials)
     thr = np.asarray(true_thr, float)[:, None]
     if log_jitter:
-        cross = thr * np.exp(rng.normal(0.0, jitter, shape))
+        cross = thr * np.exp(rng.normal(0.0, jitter * noise, shape))
     else:
-        cross = thr + rng.normal(0.0, jitter, shape)
-    rt = np.maximum(rng.normal(RT_MEAN_S, RT_SD_S, shape), 0.1)
+        cross = thr + rng.normal(0.0, jitter * noise, shape)
+    rt = np.maximum(rng.normal(RT_MEAN_S, RT_SD_S * noise, shape), 0.1)
     return np.clip(cross + rt * rate, lo, hi)
 
 
@@ -77,6 +86,7 @@ def discrete_series(
     n_series: int,
     rng: np.random.Generator,
     ln_jitter: float,
+    noise: float = 1.0,
 ) -> np.ndarray:
     """Alternating ascending/descending series over discrete stimulus levels.
 
@@ -86,14 +96,14 @@ def discrete_series(
     when no level is felt the ascending series reports the next step above
     the top level (one doubling, the DFNS convention of a value beyond the
     last stimulus), and when every level is felt the descending series
-    reports the bottom level.
+    reports the bottom level. ``noise`` multiplies ``ln_jitter``.
     """
     levels = np.asarray(levels, float)
     top = levels[-1] * levels[-1] / levels[-2]
     ext = np.append(levels, top)
     n = np.shape(true_thr)[0]
     thr = np.asarray(true_thr, float)[:, None] * np.exp(
-        rng.normal(0.0, ln_jitter, (n, 2 * n_series)))
+        rng.normal(0.0, ln_jitter * noise, (n, 2 * n_series)))
     idx = np.searchsorted(levels, thr, side="left")  # first level >= thr
     asc = ext[np.minimum(idx[:, :n_series], len(levels))]
     desc_idx = np.maximum(idx[:, n_series:], 0)

@@ -35,9 +35,10 @@ import pandas as pd
 
 from painmech.simulation._cohort import INSTRUMENTS, SimulationResult, simulate_cohort
 from painmech.simulation._params import CONDITION_IDS, mechanism_ids
+from painmech.simulation._scenario import SCENARIOS, Scenario, get_scenario
 
-__all__ = ["RECOVERY_COLUMNS", "pipeline_metrics", "profile_simulation", "recovery_table",
-           "validate_profiler"]
+__all__ = ["RECOVERY_COLUMNS", "VALIDATION_COLUMNS", "pipeline_metrics", "profile_simulation",
+           "recovery_study", "recovery_table", "validate_profiler"]
 
 _Z = 1.959963984540054  # 97.5 % normal quantile
 _KEY = ["subject", "visit", "mechanism"]
@@ -187,6 +188,64 @@ def _trial_label(trials: int | None) -> str:
     return "protocol" if trials is None else str(int(trials))
 
 
+#: Columns of :func:`validate_profiler` and :func:`recovery_study`.
+VALIDATION_COLUMNS = ["scenario", "noise_scale", "trials", *RECOVERY_COLUMNS]
+
+
+def _control_key(scenario: Scenario, noise: float) -> tuple:
+    """What decides the healthy controls' data: drivers and noise, not effects or prevalence."""
+    return scenario.cpt_driver, scenario.frebaq_driver, scenario.cpm_model, float(noise)
+
+
+def _run_levels(runs, n, seed, conditions, n_controls, visits, instruments, force, trunk_cpt,
+                settings) -> pd.DataFrame:
+    """Recovery of every ``(scenario, noise_scale, trials)`` in ``runs``."""
+    from painmech.norms import ReferenceSet
+
+    s_ref, s_test = (int(s.generate_state(1)[0]) for s in np.random.SeedSequence(seed).spawn(2))
+    references = {}
+    parts = []
+    for scen, noise, level in runs:
+        key = _control_key(scen, noise)
+        if key not in references:  # the same healthy controls serve every effect size
+            controls = simulate_cohort(n_controls, "healthy", seed=s_ref,
+                                       instruments=instruments, noise_scale=noise,
+                                       scenario=scen)
+            references[key] = ReferenceSet(
+                "simulated_controls", synthetic=True, age_bands=(18, 75),
+                source=f"{n_controls} virtual healthy controls, seed {seed}, scenario "
+                       f"{scen.name}, noise scale {noise:g}"
+            ).fit(pipeline_metrics(controls), controls.subjects)
+        cohort = simulate_cohort(n, conditions, visits, seed=s_test, instruments=instruments,
+                                 force=force, trials=level, noise_scale=noise, scenario=scen)
+        prof = profile_simulation(cohort, references[key], trunk_cpt=trunk_cpt,
+                                  settings=settings)
+        table = recovery_table(prof, cohort.truth)
+        table.insert(0, "trials", _trial_label(level))
+        table.insert(0, "noise_scale", float(noise))
+        table.insert(0, "scenario", scen.name)
+        parts.append(table)
+    out = pd.concat(parts, ignore_index=True)
+    out.attrs.update({"seed": seed, "n": n, "n_controls": n_controls,
+                      "conditions": conditions if isinstance(conditions, str)
+                      else list(conditions)})
+    return out
+
+
+def _check_levels(trials, scenarios, noise_scales):
+    levels = list(trials)
+    if not levels:
+        raise ValueError("trials must list at least one level (None = protocol counts)")
+    scens = [get_scenario(s) for s in scenarios]
+    if not scens:
+        raise ValueError("scenarios must name at least one scenario")
+    noises = [float(x) for x in noise_scales]
+    bad = [x for x in noises if not (np.isfinite(x) and x > 0)]
+    if not noises or bad:
+        raise ValueError(f"noise_scales must be finite numbers > 0; got {list(noise_scales)}")
+    return levels, scens, noises
+
+
 def validate_profiler(
     n: int = 2000,
     seed: int = 1,
@@ -199,8 +258,14 @@ def validate_profiler(
     force: Mapping[str, float] | None = None,
     trunk_cpt: str = "relative",
     settings=None,
+    scenarios: Sequence[str | Scenario] = ("default",),
+    noise_scales: Sequence[float] = (1.0,),
 ) -> pd.DataFrame:
     """Recovery of the simulated mechanisms by the profile pipeline.
+
+    Every combination of ``scenarios``, ``noise_scales`` and ``trials`` is
+    run (see :func:`recovery_study` for the three one-at-a-time sweeps of
+    ``docs/recovery.md``).
 
     Parameters
     ----------
@@ -231,36 +296,80 @@ def validate_profiler(
     trunk_cpt : {"relative", "absolute"}
         How :func:`painmech.norms.zscore` treats trunk CPT.
     settings : painmech.mechanisms.ProfileSettings, optional
+    scenarios : sequence of str or Scenario
+        Worlds to simulate (:data:`painmech.simulation.SCENARIOS`). The
+        controls come from the same world (a misspecified test is
+        misspecified in the lab's own controls too).
+    noise_scales : sequence of float
+        Measurement-noise multipliers (:func:`simulate_cohort`), applied to
+        patients and controls alike; the profiler keeps its sourced ICCs, as a
+        clinic would.
 
     Returns
     -------
     pandas.DataFrame
-        ``trials`` (str: ``"protocol"`` or the number) followed by
-        :data:`RECOVERY_COLUMNS`; one row per trial level and mechanism.
+        :data:`VALIDATION_COLUMNS`: ``scenario``, ``noise_scale``, ``trials``
+        (str: ``"protocol"`` or the number) followed by
+        :data:`RECOVERY_COLUMNS`; one row per combination and mechanism.
         ``attrs`` record ``seed``, ``n``, ``n_controls`` and ``conditions``.
     """
-    from painmech.norms import ReferenceSet
-
     if conditions is None:
         conditions = [c for c in CONDITION_IDS if c != "healthy"]
-    levels = list(trials)
-    if not levels:
-        raise ValueError("trials must list at least one level (None = protocol counts)")
-    s_ref, s_test = (int(s.generate_state(1)[0]) for s in np.random.SeedSequence(seed).spawn(2))
-    controls = simulate_cohort(n_controls, "healthy", seed=s_ref, instruments=instruments)
-    reference = ReferenceSet("simulated_controls", synthetic=True, age_bands=(18, 75),
-                             source=f"{n_controls} virtual healthy controls, seed {seed}"
-                             ).fit(pipeline_metrics(controls), controls.subjects)
-    parts = []
-    for level in levels:
-        cohort = simulate_cohort(n, conditions, visits, seed=s_test, instruments=instruments,
-                                 force=force, trials=level)
-        prof = profile_simulation(cohort, reference, trunk_cpt=trunk_cpt, settings=settings)
-        table = recovery_table(prof, cohort.truth)
-        table.insert(0, "trials", _trial_label(level))
-        parts.append(table)
-    out = pd.concat(parts, ignore_index=True)
-    out.attrs.update({"seed": seed, "n": n, "n_controls": n_controls,
-                      "conditions": conditions if isinstance(conditions, str)
-                      else list(conditions)})
-    return out
+    levels, scens, noises = _check_levels(trials, scenarios, noise_scales)
+    runs = [(sc, no, lv) for sc in scens for no in noises for lv in levels]
+    return _run_levels(runs, n, seed, conditions, n_controls, visits, instruments, force,
+                       trunk_cpt, settings)
+
+
+#: Default sweeps of :func:`recovery_study`.
+STUDY_TRIALS: tuple[int | None, ...] = (None, 1, 3, 5)
+STUDY_NOISE_SCALES: tuple[float, ...] = (0.5, 1.0, 2.0, 4.0)
+
+
+def recovery_study(
+    n: int = 2000,
+    seed: int = 1,
+    conditions: str | Sequence[str] | Mapping[str, float] | None = None,
+    *,
+    trials: Sequence[int | None] = STUDY_TRIALS,
+    scenarios: Sequence[str | Scenario] | None = None,
+    noise_scales: Sequence[float] = STUDY_NOISE_SCALES,
+    n_controls: int = 600,
+    instruments: Sequence[str] = INSTRUMENTS,
+    trunk_cpt: str = "relative",
+    settings=None,
+) -> pd.DataFrame:
+    """The recovery study of ``docs/recovery.md``: three one-at-a-time sweeps.
+
+    Starting from the default scenario, the protocol's trial counts and noise
+    scale 1, it varies (1) the number of trials, (2) the scenario and (3) the
+    noise scale, each with the other two at their defaults; the shared
+    baseline run is done once.
+
+    Parameters
+    ----------
+    n, seed, conditions, n_controls, instruments, trunk_cpt, settings
+        As in :func:`validate_profiler`.
+    trials : sequence of int or None
+        Trial levels of sweep (1).
+    scenarios : sequence of str or Scenario, optional
+        Scenarios of sweep (2); default every named scenario.
+    noise_scales : sequence of float
+        Noise scales of sweep (3).
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`VALIDATION_COLUMNS`, one row per run and mechanism.
+    """
+    if conditions is None:
+        conditions = [c for c in CONDITION_IDS if c != "healthy"]
+    levels, scens, noises = _check_levels(trials, scenarios if scenarios is not None
+                                          else list(SCENARIOS), noise_scales)
+    base = get_scenario("default")
+    runs = [(base, 1.0, None)]
+    runs += [(base, 1.0, lv) for lv in levels if lv is not None]
+    runs += [(sc, 1.0, None) for sc in scens if sc.name != base.name]
+    runs += [(base, no, None) for no in noises if no != 1.0]
+    return _run_levels(runs, n, seed, conditions, n_controls, 1, instruments, None, trunk_cpt,
+                       settings)

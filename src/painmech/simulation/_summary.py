@@ -39,7 +39,8 @@ def summarise(result) -> pd.DataFrame:
     ``wur``, ``cpt_<site>``, ``tpd_lumbar`` (all orientations) and
     ``tpd_lumbar_vertical``/``_horizontal``, ``graph_errors``, ``frebaq``,
     ``crp``, ``dlpfc_frac``, ``pain_intensity``, ``ndi``, plus
-    ``tms_cog_dist``/``tms_volume``, ``mep_between``/``mep_post0`` and
+    ``tms_cog_dist``/``tms_volume``, ``mep_between``/``mep_post0``/``mep_post10``/
+    ``mep_post20`` and
     ``fc_index`` when the instrument tables are present.
     """
     obs = result.observations
@@ -105,7 +106,8 @@ def _tdcs_summary(tdcs: pd.DataFrame) -> pd.DataFrame:
     m = tdcs.groupby([*_KEY, "timepoint"])["mep_uv"].mean().unstack("timepoint")
     return pd.DataFrame({"mep_between": m["between"] / m["baseline"],
                          "mep_post0": m["post0"] / m["baseline"],
-                         "mep_post10": m["post10"] / m["baseline"]})
+                         "mep_post10": m["post10"] / m["baseline"],
+                         "mep_post20": m["post20"] / m["baseline"]})
 
 
 def _fc_summary(roi: pd.DataFrame) -> pd.DataFrame:

@@ -33,23 +33,39 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import ndtr
 
+from painmech._utils._assumptions import CALIBRATED, CHOICE, declare
 from painmech.simulation._psychophysics import staircase
 
-__all__ = ["SIGMA_RF_MM", "TPD_ANISOTROPY", "TPD_ORIENTATIONS", "frebaq", "graphesthesia",
+__all__ = ["TPD_ANISOTROPY", "TPD_ORIENTATIONS", "frebaq", "graphesthesia",
            "orientation_factor", "tpd_thresholds"]
 
-#: Median receptive-field width (mm) per site; lumbar calibrated to 44 mm 2PD.
-SIGMA_RF_MM = {"lumbar": 15.5, "cervical": 10.0}
-SIGMA_LAT_MM = 4.0
+_M = "painmech.simulation._tactile"
+SIGMA_LAT_MM = declare("SIGMA_LAT_MM", 4.0, "mm", CHOICE, _M, "lateral spread added to the "
+                       "receptive field")
 #: Horizontal/vertical 2PD ratio at the lower back, 6.0 cm / 4.9 cm (Morf et al. 2021 BMC
 #: Musculoskelet Disord 22:666); the neck has no sourced anisotropy (ratio 1).
-TPD_ANISOTROPY = {"lumbar": 6.0 / 4.9, "cervical": 1.0}
+TPD_ANISOTROPY = declare("TPD_ANISOTROPY", {"lumbar": 6.0 / 4.9, "cervical": 1.0}, "1",
+                         "Morf et al. 2021 BMC Musculoskelet Disord 22:666 (lumbar 6.0 / 4.9 "
+                         "cm, acute LBP); neck ratio 1 painmech choice", _M,
+                         "horizontal / vertical 2PD ratio")
 #: Orientations written by the simulator (raw measure ids ``tpd_<orientation>``).
 TPD_ORIENTATIONS = ("vertical", "horizontal")
-RF_LN_SD = 0.22  # between-person spread (gives SD ≈ 10 mm at the lumbar site)
-DIP_CRIT = 0.2
-DIP_NOISE = 0.08
-N_GRAPH_ITEMS = 10
+DIP_CRIT = declare("DIP_CRIT", 0.2, "1", CALIBRATED, _M, "dip criterion of the two-point "
+                   "observer (target: healthy lumbar 2PD 44 mm, Luomajoki & Moseley 2011)")
+DIP_NOISE = declare("DIP_NOISE", 0.08, "1", CHOICE, _M, "decision noise of the two-point "
+                    "observer (scaled by noise_scale)")
+STAIRCASE = declare("STAIRCASE", {"trials": 24, "reversals_used": 6, "step_mm": 5.0,
+                                  "start_mm": (100.0, 20.0), "range_mm": (5.0, 150.0)},
+                    "trials, mm", CHOICE, _M, "two-point staircase settings")
+N_GRAPH_ITEMS = declare("N_GRAPH_ITEMS", 10, "figures", CHOICE, _M,
+                        "graphaesthesia figures per test")
+GRAPH_ERROR = declare("GRAPH_ERROR", (-0.85, 4.0), "probit (intercept, per unit β_2PD − 1)",
+                      CHOICE, _M, "P(error) = Φ(−0.85 + 4 (β_2PD − 1)): about 0.2 in health")
+FREBAQ_LATENT = declare("FREBAQ_LATENT", {"intercept": 0.2, "beta": 3.0, "pain": 0.8,
+                                          "person_sd": 0.4, "item_sd": 0.7},
+                        "item points", CHOICE, _M,
+                        "FreBAQ item latent 0.2 + 3.0 (β_2PD − 1) + 0.8 pain, with visit "
+                        "(person) and item noise (both scaled by noise_scale)")
 
 
 def _dip(d, sigma):
@@ -59,21 +75,30 @@ def _dip(d, sigma):
     return np.clip(1.0 - centre / peak, 0.0, None)
 
 
-def tpd_thresholds(sigma_rf, n_repeats: int, rng: np.random.Generator) -> np.ndarray:
+def tpd_thresholds(sigma_rf, n_repeats: int, rng: np.random.Generator,
+                   noise: float = 1.0) -> np.ndarray:
     """Two-point thresholds (mm) of ``n_repeats`` staircases per patient.
 
     Parameters
     ----------
     sigma_rf : ndarray, shape (N,)
         Receptive-field width in mm (already multiplied by β_2PD).
+    n_repeats : int
+        Staircases per patient, alternately starting high and low.
+    rng : numpy.random.Generator
+    noise : float
+        Multiplier of the observer's decision noise.
     """
     sigma = np.sqrt(np.asarray(sigma_rf, float) ** 2 + SIGMA_LAT_MM**2)
+    sc = STAIRCASE
     out = np.empty((sigma.shape[0], n_repeats))
-    for r in range(n_repeats):
-        start = np.full(sigma.shape[0], 100.0 if r % 2 == 0 else 20.0)
+    for r in range(n_repeats):  # staircases (a few), vectorised over patients
+        start = np.full(sigma.shape[0], sc["start_mm"][r % 2])
         out[:, r] = staircase(
-            lambda d: ndtr((_dip(d, sigma) - DIP_CRIT) / DIP_NOISE),
-            start, step=5.0, n_trials=24, n_reversals_used=6, rng=rng, lo=5.0, hi=150.0)
+            lambda d: ndtr((_dip(d, sigma) - DIP_CRIT) / (DIP_NOISE * noise)),
+            start, step=sc["step_mm"], n_trials=sc["trials"],
+            n_reversals_used=sc["reversals_used"], rng=rng, lo=sc["range_mm"][0],
+            hi=sc["range_mm"][1])
     return np.round(out, 0)
 
 
@@ -91,13 +116,24 @@ def graphesthesia(beta_rel, rng: np.random.Generator) -> np.ndarray:
 
     ``P(error) = Φ(-0.85 + 4 (β_2PD - 1))``: about 0.2 in health (assumption).
     """
-    p = ndtr(-0.85 + 4.0 * np.asarray(beta_rel))
+    a, b = GRAPH_ERROR
+    p = ndtr(a + b * np.asarray(beta_rel))
     return (rng.random((p.shape[0], N_GRAPH_ITEMS)) < p[:, None]).astype(float)
 
 
-def frebaq(beta_rel, pain01, rng: np.random.Generator) -> np.ndarray:
-    """Nine FreBAQ item scores 0–4 from a latent body-perception disturbance."""
-    latent = 0.2 + 3.0 * np.asarray(beta_rel) + 0.8 * np.asarray(pain01)
-    person = latent + rng.normal(0.0, 0.4, latent.shape)
-    items = person[:, None] + rng.normal(0.0, 0.7, (latent.shape[0], 9))
+def frebaq(beta_rel, pain01, rng: np.random.Generator, noise: float = 1.0,
+           pain_gain: float | None = None) -> np.ndarray:
+    """Nine FreBAQ item scores 0–4 from a latent body-perception disturbance.
+
+    ``pain_gain`` (the ``pain_driven_frebaq`` scenario) replaces the latent by
+    ``intercept + pain_gain · pain``: the answers no longer follow β_2PD.
+    """
+    c = FREBAQ_LATENT
+    if pain_gain is None:
+        latent = c["intercept"] + c["beta"] * np.asarray(beta_rel) + c["pain"] * np.asarray(
+            pain01)
+    else:
+        latent = c["intercept"] + pain_gain * np.asarray(pain01)
+    person = latent + rng.normal(0.0, c["person_sd"] * noise, latent.shape)
+    items = person[:, None] + rng.normal(0.0, c["item_sd"] * noise, (latent.shape[0], 9))
     return np.clip(np.round(items), 0.0, 4.0)
