@@ -80,3 +80,18 @@ def test_parse_visits():
     assert parse_visits("0,6,12") == [0.0, 6.0, 12.0]
     with pytest.raises(ValueError, match="--visits must be"):
         parse_visits("three")
+
+
+def test_noise_scale_and_scenario_options(tmp_path):
+    base = ["simulate", "--n", "6", "--conditions", "chronic_lbp", "--instruments", "none",
+            "--seed", "3"]
+    for folder, extra in (("a", []), ("b", ["--noise-scale", "2"]),
+                          ("c", ["--scenario", "psychological_cpt"])):
+        result = runner.invoke(app, [*base, *extra, "-o", str(tmp_path / folder)])
+        assert result.exit_code == 0, result.output
+    a, b, c = (_hashes(tmp_path / f) for f in "abc")
+    assert a["truth.csv"] == b["truth.csv"]  # same people, only the noise differs
+    assert a["observations.csv"] != b["observations.csv"]
+    assert a["observations.csv"] != c["observations.csv"]
+    bad = runner.invoke(app, [*base, "--noise-scale", "0", "-o", str(tmp_path / "d")])
+    assert bad.exit_code == 1 and "noise_scale must be" in bad.output

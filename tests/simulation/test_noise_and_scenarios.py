@@ -46,7 +46,7 @@ def test_noise_scale_keeps_the_people_and_the_truth(noise_pair):
     assert np.array_equal(*pcs)
 
 
-@pytest.mark.parametrize("bad", [0.0, -1.0, float("nan"), float("inf"), "2"])
+@pytest.mark.parametrize("bad", [0.0, -1.0, float("nan"), float("inf"), "2", True])
 def test_noise_scale_must_be_positive(bad):
     with pytest.raises(ValueError, match="noise_scale must be a finite number > 0"):
         simulate_cohort(3, "healthy", instruments=(), noise_scale=bad)

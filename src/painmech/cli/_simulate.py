@@ -64,6 +64,10 @@ def simulate(
     instruments: str = typer.Option("tms,tdcs,roi", "--instruments", help="Instrument "
                                     "tables to simulate (tms, tdcs, roi; 'none' for none)."),
     roi_format: str = typer.Option("auto", "--roi-format", help="auto, csv or parquet."),
+    noise_scale: float = typer.Option(1.0, "--noise-scale", help="Multiplier of every "
+                                      "measurement-noise term (1 = calibrated)."),
+    scenario: str = typer.Option("default", "--scenario", help="Scenario of "
+                                 "painmech.simulation.SCENARIOS (e.g. psychological_cpt)."),
 ) -> None:
     """Simulate virtual patients (subjects, observations, instrument tables, truth)."""
     from painmech.simulation import simulate_cohort
@@ -72,7 +76,8 @@ def simulate(
         t.strip() for t in instruments.split(",") if t.strip()]
     try:
         result = simulate_cohort(n, parse_conditions(conditions), parse_visits(visits), seed,
-                                 interval_months=interval, instruments=inst)
+                                 interval_months=interval, instruments=inst,
+                                 noise_scale=noise_scale, scenario=scenario)
         files = result.write(output, roi_format=roi_format)
     except (ValueError, TypeError) as err:
         raise fail(err) from None

@@ -254,7 +254,8 @@ def simulate_cohort(
     if trials is not None and (not isinstance(trials, (int, np.integer)) or trials < 1):
         raise ValueError(f"trials must be a positive integer or None; got {trials!r}")
     if not (isinstance(noise_scale, (int, float, np.integer, np.floating))
-            and np.isfinite(noise_scale) and noise_scale > 0):
+            and not isinstance(noise_scale, bool) and np.isfinite(noise_scale)
+            and noise_scale > 0):
         raise ValueError(f"noise_scale must be a finite number > 0; got {noise_scale!r}")
     noise = float(noise_scale)
     scen = get_scenario(scenario)

@@ -59,8 +59,11 @@ TIMEPOINTS = ("baseline", "between", "post0", "post10", "post20")
 _R0 = declare("R0", 1.0, "1", CHOICE, _M, "resting postsynaptic activity")
 _U = declare("U", 0.6, "1", CALIBRATED, _M, f"median tDCS depolarisation ({_SHAPE})")
 _ETA = declare("ETA", 0.1, "per minute", CALIBRATED, _M, f"BCM learning rate ({_SHAPE})")
-_W_BOUNDS = declare("W_BOUNDS", (0.3, 2.0), "1", CHOICE, _M,
-                    "soft bounds of the synaptic weight (simulator.md: keep bounds)")
+_W_BOUNDS = declare("W_BOUNDS", (0.3, 1.6), "1", CHOICE, _M,
+                    "soft bounds of the synaptic weight (simulator.md: keep bounds); the upper "
+                    "bound (was 2.0) keeps a person without metaplastic control at about 1.7 "
+                    "× baseline after block 2 instead of 2.5 ×, which had put carriers about "
+                    "five healthy SDs from health with no published effect size behind it")
 _TAU_W = declare("TAU_W", 40.0, "min", CHOICE, _M, "decay of the weight to 1")
 _TAU_H = declare("TAU_H", 30.0, "min", CALIBRATED, _M, f"activity-history time constant "
                  f"({_SHAPE})")
@@ -75,7 +78,7 @@ HAND_CAP_UV = declare("HAND_CAP_UV", 8000.0, "µV", CHOICE, _M, "soft cap of han
 PULSES = declare("PULSES", 15, "pulses per timepoint", _THAPA, _M, "MEPs per timepoint")
 #: Between-person (ln SD) and between-session (ln SD, times the noise scale)
 #: spread of the tDCS depolarisation.
-U_PERSON_LN_SD = declare("U_PERSON_LN_SD", 0.70, "ln units", CALIBRATED, _M,
+U_PERSON_LN_SD = declare("U_PERSON_LN_SD", 1.0, "ln units", CALIBRATED, _M,
                          "between-person spread of the tDCS depolarisation (target: retest "
                          "ICC of the post-block-2 MEP ratio 0.43–0.67 in healthy people, "
                          f"{_THAPA})")

@@ -248,6 +248,12 @@ truth is still the mechanism parameter (`painmech.simulation.SCENARIOS`):
 
 {scenarios}
 
+The definition of "active" does not change with the scenario, so with
+smaller effects fewer carriers count as positives, and a mechanism whose
+halved deviation never reaches its active threshold has no positives (—);
+its carriers then count as negatives and lower the specificity where the
+rule still finds them.
+
 """
 
 _NOISE_TEXT = """\
@@ -260,9 +266,11 @@ variation of the tDCS response and of connectivity — in patients and
 controls alike; between-person differences are unchanged. At 1 the
 simulator is calibrated (`calibration_report`: e.g. homeostatic retest ICC
 0.43–0.67, Thapa & Schabrun 2018; mean connectivity edge ICC 0.23–0.36,
-Noble et al. 2019). The profiler keeps its sourced ICCs at every scale, as
-a clinic would; a noisier lab therefore gets more false positives than its
-error model expects.
+Noble et al. 2019). The controls are measured as noisily as the patients, so
+the reference spread grows with the noise and z-scores shrink: noisier
+measurement mainly costs sensitivity and AUC, while quieter measurement can
+cost specificity where a test moves with something other than the mechanism
+(FreBAQ with pain). The profiler keeps its sourced ICCs at every scale.
 
 """
 
