@@ -38,8 +38,10 @@ def _seed(db_url):
         with db.write() as s:
             admin = storage.actor_for(storage.create_user(s, storage.SYSTEM, "admin",
                                                           PASSWORDS["admin"], is_admin=True))
-            actors = {name: storage.actor_for(storage.create_user(s, admin, name,
-                                                                  PASSWORDS[name]))
+            # owner and outsider create their studies (an administrator allowed them to)
+            actors = {name: storage.actor_for(storage.create_user(
+                s, admin, name, PASSWORDS[name], may_create_studies=name in ("owner",
+                                                                            "outsider")))
                       for name in ("owner", "editor", "viewer", "outsider")}
             s1 = storage.create_study(s, actors["owner"], "s1", "Study one")
             storage.create_study(s, actors["outsider"], "s2", "Study two")

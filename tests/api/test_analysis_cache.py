@@ -131,7 +131,7 @@ def test_rest_tables_are_the_cached_analysis_rows_as_json(client, token, app):
             assert got.headers["content-type"] == "application/json"
             assert got.json() == expected and len(expected) > 0
     # a study the viewer may not see is refused before any memo is used
-    assert client.get("/api/studies/s2/profiles", headers=token["viewer"]).status_code == 403
+    assert client.get("/api/studies/s2/profiles", headers=token["viewer"]).status_code == 404
 
 
 def test_request_threads_sets_the_worker_thread_limit(seeded, monkeypatch):

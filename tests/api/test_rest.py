@@ -79,7 +79,12 @@ def test_role_matrix_is_enforced_and_refusals_are_audited(client, token, app, wh
     if who in allowed:
         assert response.status_code < 300, response.text
     else:
-        _error(response, 403, "forbidden")
+        # a member lacking the right gets 403; a non-member gets the answer of a study
+        # that does not exist (404), so that studies cannot be probed; both are audited
+        if who == "outsider":
+            assert _error(response, 404, "not_found")["message"] == "no study 's1'"
+        else:
+            _error(response, 403, "forbidden")
         with app.state.db.read() as s:
             last = s.execute(sa.select(AuditEntry).order_by(AuditEntry.id.desc())).scalar()
         assert (last.action, last.actor) == ("denied", who)
@@ -93,7 +98,7 @@ def test_study_scoped_token_cannot_reach_another_study(client, token):
     assert client.put("/api/studies/s2/members", json={"username": "owner", "role": "owner"},
                       headers=token["outsider"]).status_code == 204
     assert client.get("/api/studies/s2/subjects", headers=token["owner"]).status_code == 200
-    _error(client.get("/api/studies/s2/subjects", headers=headers), 403, "forbidden")
+    _error(client.get("/api/studies/s2/subjects", headers=headers), 404, "not_found")
     _error(client.post("/api/auth/tokens", json={}, headers=headers), 403, "forbidden")
 
 

@@ -115,9 +115,16 @@ def test_profile_page_shows_figures_and_all_mechanisms(web):
 
 
 def test_forbidden_pages_render_in_html(client):
-    client.post("/login", data={"username": "outsider", "password": PASSWORDS["outsider"]})
-    page = client.get("/studies/s1/subjects/ex01")
+    client.post("/login", data={"username": "viewer", "password": PASSWORDS["viewer"]})
+    page = client.get("/studies/s1/subjects/ex01/visit")  # entering data needs an editor
     assert page.status_code == 403 and "<html" in page.text
+    # a study one is no member of looks like a study that does not exist
+    client.cookies.clear()
+    client.post("/login", data={"username": "outsider", "password": PASSWORDS["outsider"]})
+    hidden = client.get("/studies/s1/subjects/ex01")
+    missing = client.get("/studies/zz/subjects/ex01")
+    assert hidden.status_code == missing.status_code == 404 and "<html" in hidden.text
+    assert hidden.text.replace("s1", "zz") == missing.text
 
 
 @pytest.mark.slow

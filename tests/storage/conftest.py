@@ -67,8 +67,9 @@ def people(db):
                                                       "admin-password", is_admin=True))
         actors["admin"] = admin
         for name in ("owner", "editor", "viewer", "outsider"):
-            actors[name] = storage.actor_for(
-                storage.create_user(s, admin, name, f"{name}-password"))
+            actors[name] = storage.actor_for(storage.create_user(
+                s, admin, name, f"{name}-password",
+                may_create_studies=name in ("owner", "outsider")))
         s1 = storage.create_study(s, actors["owner"], "s1", "Study one")
         storage.create_study(s, actors["outsider"], "s2", "Study two")
         storage.set_role(s, actors["owner"], s1, "editor", "editor")

@@ -41,8 +41,9 @@ def test_login_success_and_failure_are_audited(db, people):
         actions = s.execute(sa.select(AuditEntry.action, AuditEntry.actor)
                             .where(AuditEntry.action.like("login%"))
                             .order_by(AuditEntry.id)).all()
+    # a name that belongs to no user is never stored (it may be a mistyped password)
     assert actions == [("login", "editor"), ("login_failed", "editor"),
-                       ("login_failed", "nobody")]
+                       ("login_failed", "unknown user")]
 
 
 def test_tokens_are_stored_hashed_and_resolve_to_their_user(db, people):

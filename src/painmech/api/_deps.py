@@ -1,9 +1,10 @@
-"""Request context: the database, the acting user, CSRF protection."""
+"""Request context: the database, the acting user, CSRF protection, login checks."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+from urllib.parse import urlsplit
 
 from fastapi import Request
 from starlette.concurrency import run_in_threadpool
@@ -14,12 +15,16 @@ from painmech.storage import (
     AuthenticationError,
     Database,
     PermissionDenied,
+    TooManyRequests,
+    attempt_login,
+    issue_token,
     record,
     resolve_token,
 )
 
 __all__ = ["SESSION_COOKIE", "CSRF_HEADER", "database", "optional_actor", "current_actor",
-           "csrf_token", "check_csrf", "audit_denial"]
+           "csrf_token", "check_csrf", "audit_denial", "check_same_origin", "client_address",
+           "check_login"]
 
 SESSION_COOKIE = "pm_session"
 CSRF_HEADER = "x-csrf-token"
@@ -43,6 +48,70 @@ def check_csrf(request: Request, supplied: str | None) -> None:
     expected = csrf_token(request.state.session_token, request.app.state.secret)
     if not supplied or not hmac.compare_digest(expected, supplied):
         raise ApiError(403, "missing or wrong CSRF token; reload the page", "csrf")
+
+
+def _origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower() if parts.scheme and parts.netloc else ""
+
+
+def check_same_origin(request: Request) -> None:
+    """Refuse a request that a browser sent from another site (login CSRF).
+
+    A browser names the page a form was sent from in ``Origin`` (and
+    ``Referer``, ``Sec-Fetch-Site``); a form on another site that logs the
+    visitor in to the attacker's account is refused with 403. Requests without
+    these headers (scripts, command-line clients) cannot be forged by a page
+    and pass.
+    """
+    own = f"{request.url.scheme}://{request.headers.get('host', request.url.netloc)}".lower()
+    origin = request.headers.get("origin")
+    referer = request.headers.get("referer")
+    fetch_site = request.headers.get("sec-fetch-site", "").lower()
+    if origin is not None:
+        sent_from = "null" if origin.strip().lower() == "null" else _origin_of(origin)
+    elif referer:
+        sent_from = _origin_of(referer)
+    else:
+        sent_from = own
+    if sent_from != own or fetch_site == "cross-site":
+        raise ApiError(403, "cross-site request refused: log in from painmech's own login "
+                       "page", "cross_origin")
+
+
+def client_address(request: Request) -> str:
+    """The client's address as seen by this server (the proxy's behind a reverse proxy)."""
+    return request.client.host if request.client is not None else "unknown"
+
+
+def check_login(request: Request, username: str, password: str):
+    """Check a login with throttling (in a write transaction); return the user or raise.
+
+    Raises
+    ------
+    TooManyRequests
+        While the user name or the client address is locked (HTTP 429).
+    AuthenticationError
+        For a wrong name, password or a disabled account (HTTP 401).
+
+    Returns
+    -------
+    tuple
+        ``(user, session token)``.
+    """
+    policy = request.app.state.login_policy
+    with database(request).write() as s:
+        attempt = attempt_login(s, username, password, address=client_address(request),
+                                policy=policy)
+        token = (issue_token(s, attempt.user, kind="session")
+                 if attempt.user is not None else None)
+    if attempt.locked:
+        minutes = max(1, round(attempt.retry_after / 60))
+        raise TooManyRequests(f"too many failed logins: try again in about {minutes} min",
+                              attempt.retry_after)
+    if attempt.user is None:
+        raise AuthenticationError("wrong user name or password")
+    return attempt.user, token
 
 
 def optional_actor(request: Request) -> Actor | None:

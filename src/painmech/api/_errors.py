@@ -12,6 +12,7 @@ import pandas as pd
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from painmech.exceptions import InputFormatError, UnknownMeasureError, ValidationError
@@ -21,6 +22,8 @@ from painmech.storage import (
     NotFound,
     PermissionDenied,
     ReasonRequired,
+    TooManyRequests,
+    database_error_message,
 )
 
 __all__ = ["ApiError", "error_body", "problems_records", "install_error_handlers",
@@ -156,7 +159,23 @@ def install_error_handlers(app, html_handler=None) -> None:
         audit = getattr(request.app.state, "audit_denial", None)
         if audit is not None:
             await audit(request, exc)
+        if exc.hidden:  # no role in the study: answer as for a study that does not exist
+            return respond(request, 404, "not_found", f"no study {exc.study_code!r}")
         return respond(request, 403, "forbidden", str(exc))
+
+    @app.exception_handler(TooManyRequests)
+    async def _too_many(request, exc: TooManyRequests):
+        headers = ({"Retry-After": str(max(1, round(exc.retry_after)))}
+                   if exc.retry_after is not None else None)
+        return respond(request, 429, "too_many_requests", str(exc), headers=headers)
+
+    @app.exception_handler(SQLAlchemyError)
+    async def _database(request, exc: SQLAlchemyError):
+        # one line, without the statement: hide_parameters keeps values out of
+        # str(exc), and the statement itself says nothing an operator needs
+        message = database_error_message(exc)
+        log.error("database error on %s %s: %s", request.method, request.url.path, message)
+        return respond(request, 503, "unavailable", message)
 
     @app.exception_handler(NotFound)
     async def _missing(request, exc):

@@ -27,6 +27,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "login_button": {"en": "Log in", "de": "Anmelden"},
     "login_failed": {"en": "Wrong user name or password.",
                      "de": "Benutzername oder Passwort ist falsch."},
+    "login_locked": {"en": "Too many failed logins. Please try again in about {minutes} min.",
+                     "de": "Zu viele fehlgeschlagene Anmeldungen. Bitte versuchen Sie es in "
+                           "etwa {minutes} Min. erneut."},
     "studies_title": {"en": "Your studies", "de": "Ihre Studien"},
     "no_studies": {"en": "You are not a member of any study yet.",
                    "de": "Sie sind noch in keiner Studie Mitglied."},

@@ -1,4 +1,9 @@
-"""ASGI middleware: request-size limit and security headers."""
+"""ASGI middleware: request-size limit and security headers.
+
+Every response except the static files gets ``Cache-Control: no-store``:
+pages, JSON, CSV exports and PDF reports carry study data, which must not be
+kept in a browser's or a proxy's cache.
+"""
 
 from __future__ import annotations
 
@@ -82,8 +87,13 @@ _HEADERS = [
 ]
 
 
+_NO_STORE = (b"cache-control", b"no-store")
+
+
 class SecurityHeaders:
-    """Add conservative security headers (no inline scripts, no framing, no sniffing)."""
+    """Add conservative security headers (no inline scripts, no framing, no sniffing,
+    no caching of study data) to every response, the API docs included.
+    """
 
     def __init__(self, app) -> None:
         self.app = app
@@ -96,10 +106,11 @@ class SecurityHeaders:
             if message["type"] == "http.response.start":
                 path = scope.get("path", "")
                 headers = list(message.get("headers", []))
-                names = {h[0] for h in headers}
+                names = {h[0].lower() for h in headers}
                 extra = [h for h in _HEADERS if h[0] not in names]
-                if path.startswith(("/docs", "/redoc")):  # Swagger UI loads from a CDN
-                    extra = [h for h in extra if h[0] != b"content-security-policy"]
+                if b"cache-control" not in names and not path.startswith(
+                        ("/static/", "/docs-assets/")):
+                    extra.append(_NO_STORE)
                 message = {**message, "headers": headers + extra}
             await send(message)
 

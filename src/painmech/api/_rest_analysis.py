@@ -90,7 +90,7 @@ def report_bytes(request: Request, actor: Actor, study: str, subject: str, visit
                          format=fmt, reference=result.reference,
                          profile_table=result.rows("profile", subject))
     with database(request).write() as s:
-        row = storage.get_study(s, study)
+        row = storage.get_study(s, study, actor)
         storage.record(s, actor, "export", "report", subject, study_id=row.id,
                        new={"subject": subject, "visit": visit, "lang": lang, "format": fmt})
     return out
@@ -120,9 +120,11 @@ class JobIn(BaseModel):
 
 @router.post("/simulations", status_code=202, tags=["jobs"])
 def simulate(body: JobIn, request: Request, actor: Actor = Depends(current_actor)) -> dict:
-    """Start a simulation in the background; poll GET /api/jobs/{id}."""
-    job_id = request.app.state.jobs.submit("simulate", body.model_dump(),
-                                           user_id=actor.user_id)
+    """Start a simulation in the background; poll GET /api/jobs/{id}.
+
+    At most 4 jobs per user may be queued or running at a time (429 beyond).
+    """
+    job_id = request.app.state.jobs.submit("simulate", body.model_dump(), actor=actor)
     return {"id": job_id, "status": "queued"}
 
 
@@ -130,17 +132,17 @@ def simulate(body: JobIn, request: Request, actor: Actor = Depends(current_actor
 def cohort(study: str, request: Request, actor: Actor = Depends(current_actor)) -> dict:
     """Start the cohort statistics of a study in the background (painmech.cohort)."""
     with database(request).read() as s:
-        row = storage.get_study(s, study)
-        storage.require(s, actor, row, "view")
-    job_id = request.app.state.jobs.submit("cohort", {"study": study}, user_id=actor.user_id,
+        row = storage.get_study(s, study, actor)
+    job_id = request.app.state.jobs.submit("cohort", {"study": study}, actor=actor,
                                            study_id=row.id)
     return {"id": job_id, "status": "queued"}
 
 
 @router.get("/jobs/{job_id}", tags=["jobs"])
 async def job(job_id: str, request: Request, actor: Actor = Depends(current_actor)) -> dict:
-    """State and result of a background job (only its owner sees it)."""
-    found = await run_in_threadpool(request.app.state.jobs.get, job_id[:64])
-    if found is None or (found["user_id"] != actor.user_id and not actor.is_admin):
-        raise storage.NotFound(f"no job {job_id!r}")
-    return found
+    """State and result of a background job.
+
+    Only its owner (or a site administrator) reads it, and a job on a study's
+    data only while they may still view that study (404 otherwise).
+    """
+    return await run_in_threadpool(request.app.state.jobs.read, job_id[:64], actor)

@@ -61,7 +61,7 @@ def observations(study: str, request: Request, actor: Actor = Depends(current_ac
     """Observations in canonical units (filter by subject, visit, measure)."""
     with database(request).read() as s:
         frame = storage.load_observations(
-            s, actor, storage.get_study(s, study), with_ids=True,
+            s, actor, storage.get_study(s, study, actor), with_ids=True,
             subjects=[subject] if subject else None, visits=[visit] if visit is not None else None,
             measures=[measure] if measure else None)
     frame["date"] = frame["date"].dt.date
@@ -74,8 +74,8 @@ def add_observation(study: str, body: ObservationIn, request: Request,
                     actor: Actor = Depends(current_actor)) -> ImportOut:
     """Store one observation (validated; the subject must exist)."""
     with database(request).write() as s:
-        result = storage.import_frames(s, actor, storage.get_study(s, study), _frame([body]),
-                                       source="api", files=("<request>",))
+        result = storage.import_frames(s, actor, storage.get_study(s, study, actor),
+                                       _frame([body]), source="api", files=("<request>",))
     return _import_out(result)
 
 
@@ -86,7 +86,7 @@ def bulk(study: str, body: BulkIn, request: Request,
     """Store many observations (and new subjects) at once — all or nothing."""
     subjects = _frame(body.subjects) if body.subjects else None
     with database(request).write() as s:
-        result = storage.import_frames(s, actor, storage.get_study(s, study),
+        result = storage.import_frames(s, actor, storage.get_study(s, study, actor),
                                        _frame(body.observations), subjects, source="api bulk",
                                        files=("<observations>", "<subjects>"))
     return _import_out(result)
@@ -98,7 +98,7 @@ def patch_observation(study: str, obs_id: ObsId, body: ObservationPatch, request
                       actor: Actor = Depends(current_actor)) -> dict:
     """Change a stored value (editors, owners; a reason is required)."""
     with database(request).write() as s:
-        row = storage.get_study(s, study)
+        row = storage.get_study(s, study, actor)
         storage.update_observation(s, actor, row, obs_id, body.value, body.unit,
                                    reason=body.reason)
         frame = storage.load_observations(s, actor, row, with_ids=True)
@@ -113,7 +113,7 @@ def delete_observation(study: str, obs_id: ObsId, body: ReasonIn, request: Reque
                        actor: Actor = Depends(current_actor)) -> Response:
     """Soft-delete one observation (owners; a reason is required)."""
     with database(request).write() as s:
-        storage.delete_observation(s, actor, storage.get_study(s, study), obs_id,
+        storage.delete_observation(s, actor, storage.get_study(s, study, actor), obs_id,
                                    reason=body.reason)
     return Response(status_code=204)
 
@@ -193,7 +193,7 @@ async def import_files(study: str, request: Request,
     try:
         def work():
             with database(request).write() as s:
-                return storage.import_files(s, actor, storage.get_study(s, study), obs_path,
+                return storage.import_files(s, actor, storage.get_study(s, study, actor), obs_path,
                                             subj_path, names=names)
         result = await run_in_threadpool(work)
     finally:
@@ -212,7 +212,8 @@ def export(study: str, request: Request, actor: Actor = Depends(current_actor),
     Text cells that a spreadsheet would run as formulas are neutralised.
     """
     with database(request).write() as s:
-        subjects, obs = storage.export_observations(s, actor, storage.get_study(s, study), mode)
+        row = storage.get_study(s, study, actor)
+        subjects, obs = storage.export_observations(s, actor, row, mode)
     frame = obs if table == "observations" else subjects
     text = storage.csv_safe(frame).to_csv(index=False)
     return Response(text, media_type="text/csv; charset=utf-8", headers={
@@ -224,7 +225,7 @@ def audit(study: str, request: Request, actor: Actor = Depends(current_actor),
           limit: int = Query(100, ge=1, le=1000), offset: Offset = 0) -> list[dict]:
     """The newest audit entries of a study (owners)."""
     with database(request).read() as s:
-        row = storage.get_study(s, study)
+        row = storage.get_study(s, study, actor)
         storage.require(s, actor, row, "manage")
         return records(storage.audit_frame(s, row.id, limit, offset))
 

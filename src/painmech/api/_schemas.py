@@ -12,11 +12,13 @@ __all__ = [
     "Problem", "ErrorDetail", "ErrorBody", "LoginIn", "TokenIn", "TokenOut", "StudyIn",
     "StudyOut", "MemberIn", "SubjectIn", "SubjectOut", "SubjectPatch", "VisitIn", "VisitOut",
     "ObservationIn", "ObservationOut", "ObservationPatch", "BulkIn", "ImportOut", "ValidateOut",
-    "ReasonIn", "Me", "ERROR_RESPONSES", "ObsId", "VisitNo", "Offset",
+    "ReasonIn", "Me", "ERROR_RESPONSES", "ObsId", "VisitNo", "Offset", "TokenId", "TokenInfo",
+    "UserIn", "UserOut", "UserPatch", "PasswordIn", "LockOut",
 ]
 
 #: Path and query numbers with bounds (SQLite integers are 64-bit).
 ObsId = Annotated[int, Path(ge=1, le=2**62)]
+TokenId = Annotated[int, Path(ge=1, le=2**62)]
 VisitNo = Annotated[int, Path(ge=0, le=1_000_000)]
 Offset = Annotated[int, Query(ge=0, le=1_000_000_000)]
 Text64 = Annotated[str, Field(max_length=64)]
@@ -67,7 +69,7 @@ class ErrorBody(BaseModel):
 
 
 ERROR_RESPONSES = {status: {"model": ErrorBody} for status in
-                   (400, 401, 403, 404, 409, 413, 422)}
+                   (400, 401, 403, 404, 409, 413, 422, 429, 503)}
 
 
 class LoginIn(_Strict):
@@ -79,13 +81,69 @@ class TokenIn(_Strict):
     name: Annotated[str, Field(max_length=100)] = ""
     study: Text64 | None = Field(None, description="Restrict the token to this study.")
     days: Annotated[int, Field(ge=1, le=366)] | None = Field(
-        None, description="Lifetime in days (default: until revoked).")
+        None, description="Lifetime in days (default 90).")
 
 
 class TokenOut(BaseModel):
     token: str = Field(description="Shown once; only its SHA-256 is stored.")
     name: str
     study: str | None
+    expires_at: _dt.datetime
+
+
+class TokenInfo(BaseModel):
+    """A token without its secret."""
+
+    id: int
+    username: str
+    kind: Literal["api", "session"]
+    name: str
+    study: str | None
+    created_at: _dt.datetime
+    expires_at: _dt.datetime | None
+    revoked_at: _dt.datetime | None
+    parent_id: int | None
+    state: Literal["active", "expired", "revoked"]
+
+
+class UserIn(_Strict):
+    username: Text64
+    password: Annotated[str, Field(min_length=8, max_length=1024)]
+    is_admin: bool = False
+    may_create_studies: bool = False
+
+
+class UserOut(BaseModel):
+    username: str
+    is_admin: bool
+    is_active: bool
+    may_create_studies: bool
+    active_tokens: int
+    locked_until: _dt.datetime | None
+    created_at: _dt.datetime
+
+
+class UserPatch(_Strict):
+    is_active: bool | None = Field(None, description="False disables the account and "
+                                   "revokes all its tokens.")
+    may_create_studies: bool | None = None
+    reason: Annotated[str, Field(max_length=2000)] = ""
+
+
+class PasswordIn(_Strict):
+    password: Annotated[str, Field(min_length=8, max_length=1024)]
+    reason: Annotated[str, Field(max_length=2000)] = ""
+
+
+class LockOut(BaseModel):
+    scope: Literal["user", "address"]
+    username: str
+    failures: int
+    refused: int
+    first_at: _dt.datetime
+    last_at: _dt.datetime
+    locked_until: _dt.datetime | None
+    locked: bool
 
 
 class Me(BaseModel):

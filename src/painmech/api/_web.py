@@ -17,6 +17,8 @@ from painmech import storage
 from painmech.api._deps import (
     SESSION_COOKIE,
     check_csrf,
+    check_login,
+    check_same_origin,
     csrf_token,
     database,
     optional_actor,
@@ -56,6 +58,7 @@ def page(request: Request, name: str, status: int = 200, **context) -> HTMLRespo
     lang = pick_lang(request)
     token = getattr(request.state, "session_token", "")
     context.setdefault("actor", getattr(request.state, "actor", None))
+    context.setdefault("api_docs", "/docs" if request.app.state.docs else "/openapi.json")
     response = templates.TemplateResponse(request, name, {
         "lang": lang, "t": lambda key, **kw: translate(key, lang, **kw), "langs": LANGS,
         "lang_url": lambda code: _lang_url(request, code),
@@ -99,30 +102,37 @@ def login_page(request: Request, next: str = "/"):
 
 @router.post("/login")
 async def login(request: Request):
-    """Check the password, start a session, go on to the requested page."""
+    """Check the password (throttled), start a session, go on to the requested page.
+
+    A form sent from another site is refused (login CSRF); while the name or
+    the client address is locked after failed logins, the page answers 429
+    without checking the password.
+    """
+    check_same_origin(request)
     form = await request.form(max_fields=10, max_files=0)
     username = str(form.get("username", ""))[:64]
     password = str(form.get("password", ""))[:1024]
     target = _local(str(form.get("next", "/")))
-
-    def work():
-        with database(request).write() as s:
-            user = storage.authenticate(s, username, password)
-            return storage.issue_token(s, user, kind="session") if user else None
-
-    token = await run_in_threadpool(work)
-    if token is None:
+    try:
+        _, token = await run_in_threadpool(check_login, request, username, password)
+    except AuthenticationError:
         return page(request, "login.html", status=401, next=target, failed=True, actor=None)
+    except storage.TooManyRequests as err:
+        minutes = max(1, round((err.retry_after or 60) / 60))
+        response = page(request, "login.html", status=429, next=target, failed=False,
+                        locked_minutes=minutes, actor=None)
+        response.headers["Retry-After"] = str(max(1, round(err.retry_after or 60)))
+        return response
     response = RedirectResponse(target, status_code=303)
     response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="strict", path="/",
                         secure=request.url.scheme == "https",
-                        max_age=int(storage._auth.SESSION_TTL.total_seconds()))
+                        max_age=int(storage.SESSION_TTL.total_seconds()))
     return response
 
 
 @router.post("/logout")
 async def logout(request: Request):
-    """End the session."""
+    """End the session and revoke the API tokens created in it."""
     web_actor(request)
     await form_of(request)
 
@@ -143,7 +153,10 @@ def home(request: Request):
     actor = web_actor(request)
     with database(request).read() as s:
         studies = storage.list_studies(s, actor)
-    return page(request, "studies.html", studies=studies.to_dict("records"))
+        can_create = actor.token_study_id is None and (
+            actor.is_admin or storage.get_user(s, actor.username).may_create_studies)
+    return page(request, "studies.html", studies=studies.to_dict("records"),
+                can_create=can_create)
 
 
 @router.post("/studies")
@@ -167,7 +180,7 @@ def study_page(code: str, request: Request, q: str = ""):
     """Subjects of a study with search."""
     actor = web_actor(request)
     with database(request).read() as s:
-        study = storage.get_study(s, code)
+        study = storage.get_study(s, code, actor)
         subjects = storage.list_subjects(s, actor, study, q[:64] or None)
         role = storage.role_of(s, actor, study)
     return page(request, "subjects.html", study=study, role=role, q=q[:64],
@@ -183,7 +196,7 @@ async def add_subject(code: str, request: Request):
 
     def work():
         with database(request).write() as s:
-            row = storage.add_subject(s, actor, storage.get_study(s, code),
+            row = storage.add_subject(s, actor, storage.get_study(s, code, actor),
                                       str(form.get("subject", "")).strip(),
                                       str(form.get("sex", "")), str(form.get("age", "")),
                                       str(form.get("condition", "")),
@@ -200,7 +213,7 @@ def import_page(code: str, request: Request):
     """Step 1 of the import wizard: choose the files."""
     actor = web_actor(request)
     with database(request).read() as s:
-        study = storage.get_study(s, code)
+        study = storage.get_study(s, code, actor)
         storage.require(s, actor, study, "view")
     return page(request, "import.html", study=study, result=None)
 
@@ -217,7 +230,7 @@ async def import_files(code: str, request: Request):
 
         def work():
             with database(request).write() as s:
-                study = storage.get_study(s, code)
+                study = storage.get_study(s, code, actor)
                 return study, storage.import_files(s, actor, study, obs, subj, names=names)
 
         study, result = await run_in_threadpool(work)

@@ -23,7 +23,7 @@ def cohort_page(code: str, request: Request):
     """Counts by condition and sex; starts the cohort statistics."""
     actor = web_actor(request)
     with database(request).read() as s:
-        study = storage.get_study(s, code)
+        study = storage.get_study(s, code, actor)
         subjects = storage.load_subjects(s, actor, study)
     counts = (subjects.groupby(["condition", "sex"]).size().unstack(fill_value=0)
               if len(subjects) else None)
@@ -39,9 +39,8 @@ async def cohort_start(code: str, request: Request):
 
     def work():
         with database(request).read() as s:
-            study = storage.get_study(s, code)
-            storage.require(s, actor, study, "view")
-        return request.app.state.jobs.submit("cohort", {"study": code}, user_id=actor.user_id,
+            study = storage.get_study(s, code, actor)
+        return request.app.state.jobs.submit("cohort", {"study": code}, actor=actor,
                                              study_id=study.id)
 
     return redirect(f"/jobs/{quote(await run_in_threadpool(work))}")
@@ -67,7 +66,7 @@ async def simulator_start(request: Request):
     conditions = [c for c in form.getlist("conditions") if c in CONDITIONS] or None
     job_id = await run_in_threadpool(request.app.state.jobs.submit, "simulate",
                                      {"n": n, "seed": seed, "conditions": conditions},
-                                     user_id=actor.user_id)
+                                     actor=actor)
     return redirect(f"/jobs/{quote(job_id)}")
 
 
@@ -75,8 +74,6 @@ async def simulator_start(request: Request):
 def job_page(job_id: str, request: Request):
     """A job's state; reloads itself until the job has finished."""
     actor = web_actor(request)
-    job = request.app.state.jobs.get(job_id[:64])
-    if job is None or (job["user_id"] != actor.user_id and not actor.is_admin):
-        raise storage.NotFound(f"no job {job_id!r}")
+    job = request.app.state.jobs.read(job_id[:64], actor)  # re-checks the study permission
     return page(request, "job.html", job=job,
                 running=job["status"] in ("queued", "running"))

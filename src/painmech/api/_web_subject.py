@@ -88,7 +88,7 @@ def subject_page(code: str, subject: str, request: Request):
     """Visits, stored values and the course of every metric over visits."""
     actor = web_actor(request)
     with database(request).read() as s:
-        study = storage.get_study(s, code)
+        study = storage.get_study(s, code, actor)
         role = storage.require(s, actor, study, "view")
         row = storage.get_subject(s, study, subject)
         visits = storage.list_visits(s, actor, study, subject)
@@ -140,7 +140,7 @@ def visit_page(code: str, subject: str, request: Request):
     """The visit entry form (rows of measure, site, side, trial, value, unit)."""
     actor = web_actor(request)
     with database(request).read() as s:
-        study = storage.get_study(s, code)
+        study = storage.get_study(s, code, actor)
         storage.require(s, actor, study, "enter")
         row = storage.get_subject(s, study, subject)
         visits = storage.list_visits(s, actor, study, subject)
@@ -162,7 +162,7 @@ async def save_visit(code: str, subject: str, request: Request):
 
     def work():
         with database(request).write() as s:
-            study = storage.get_study(s, code)
+            study = storage.get_study(s, code, actor)
             row = storage.get_subject(s, study, subject)
             if data.empty:
                 return study, row, None
@@ -184,7 +184,7 @@ def profile_page(code: str, subject: str, request: Request, visit: int | None = 
     """The mechanism profile of one visit with its figures and evidence."""
     actor = web_actor(request)
     with database(request).read() as s:
-        study = storage.get_study(s, code)
+        study = storage.get_study(s, code, actor)
         storage.require(s, actor, study, "view")
         row = storage.get_subject(s, study, subject)
         result = study_analysis(request, actor, code, session=s)

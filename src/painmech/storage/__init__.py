@@ -16,6 +16,18 @@ Examples
 >>> result.ok, result.problems                               # doctest: +SKIP
 """
 
+from painmech.storage._accounts import (
+    get_user,
+    list_tokens,
+    list_users,
+    login_locks,
+    require_admin,
+    reset_password,
+    revoke_token_id,
+    revoke_user_tokens,
+    set_user_flags,
+    unlock_login,
+)
 from painmech.storage._audit import (
     GENESIS,
     SYSTEM,
@@ -28,10 +40,11 @@ from painmech.storage._audit import (
 )
 from painmech.storage._audit_seal import audit_key_id, generate_audit_key, load_audit_key, seal
 from painmech.storage._auth import (
+    API_TOKEN_TTL,
     MIN_PASSWORD_LENGTH,
     PERMISSIONS,
+    SESSION_TTL,
     actor_for,
-    authenticate,
     create_user,
     hash_password,
     issue_token,
@@ -43,22 +56,55 @@ from painmech.storage._auth import (
     token_hash,
     verify_password,
 )
-from painmech.storage._demo import DemoLogin, build_demo_database
-from painmech.storage._engine import Database, default_db_url
+from painmech.storage._demo import (
+    DemoLogin,
+    build_demo_database,
+    foreign_content,
+    remove_sqlite_files,
+)
+from painmech.storage._engine import (
+    Database,
+    create_private_file,
+    database_error_message,
+    default_db_url,
+)
 from painmech.storage._errors import (
     AuthenticationError,
     Conflict,
+    DatabaseMissing,
     NotFound,
     PermissionDenied,
     ReasonRequired,
     SchemaOutdated,
     StorageError,
+    TooManyRequests,
 )
 from painmech.storage._export import EXPORT_MODES, csv_safe, export_observations
 from painmech.storage._imports import ImportResult, import_files, import_frames
 from painmech.storage._instrument import INSTRUMENT_KINDS, import_instrument, load_instrument
+from painmech.storage._jobs import (
+    ACTIVE_JOB_STATES,
+    MAX_ACTIVE_JOBS_PER_USER,
+    create_job,
+    fail_runner_jobs,
+    fail_stale_jobs,
+    finish_job,
+    heartbeat_jobs,
+    job_state,
+    read_job,
+    start_job,
+)
+from painmech.storage._login import (
+    DEFAULT_LOGIN_POLICY,
+    UNKNOWN_USER,
+    LoginAttempt,
+    LoginPolicy,
+    attempt_login,
+    authenticate,
+)
 from painmech.storage._migrate import (
     backup,
+    check_exists,
     current_revision,
     head_revision,
     migrate,
@@ -92,15 +138,22 @@ from painmech.storage._studies import (
     list_studies,
     list_subjects,
     list_visits,
+    study_code,
     update_subject,
 )
 
 __all__ = [
-    "EXPORT_MODES", "GENESIS", "INSTRUMENT_KINDS", "MIN_PASSWORD_LENGTH", "PERMISSIONS",
-    "ROLES", "SYSTEM",
-    "Actor", "AuditReport", "AuthenticationError", "Conflict", "Database", "DemoLogin",
-    "ImportResult", "NotFound", "PermissionDenied", "ReasonRequired", "SchemaOutdated",
-    "StorageError",
+    "ACTIVE_JOB_STATES", "API_TOKEN_TTL", "DEFAULT_LOGIN_POLICY", "EXPORT_MODES", "GENESIS",
+    "INSTRUMENT_KINDS", "MAX_ACTIVE_JOBS_PER_USER", "MIN_PASSWORD_LENGTH", "PERMISSIONS",
+    "ROLES", "SESSION_TTL", "SYSTEM", "UNKNOWN_USER",
+    "Actor", "AuditReport", "AuthenticationError", "Conflict", "Database", "DatabaseMissing",
+    "DemoLogin", "ImportResult", "LoginAttempt", "LoginPolicy", "NotFound", "PermissionDenied",
+    "ReasonRequired", "SchemaOutdated", "StorageError", "TooManyRequests",
+    "attempt_login", "create_job", "fail_runner_jobs", "fail_stale_jobs", "finish_job", "get_user",
+    "heartbeat_jobs", "job_state", "list_tokens", "list_users", "login_locks", "read_job",
+    "require_admin", "reset_password", "revoke_token_id", "revoke_user_tokens",
+    "set_user_flags", "start_job", "unlock_login", "foreign_content", "remove_sqlite_files",
+    "create_private_file", "database_error_message", "check_exists", "study_code",
     "actor_for", "add_subject", "add_visit", "audit_frame", "audit_key_id", "authenticate",
     "backup", "build_demo_database", "canonical_json", "create_study", "create_user", "csv_safe",
     "current_revision", "default_db_url", "delete_observation", "delete_study",

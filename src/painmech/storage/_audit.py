@@ -83,12 +83,15 @@ class Actor:
     token_study_id : int or None
         When the request came with a study-scoped API token, the only study it
         may reach.
+    token_id : int or None
+        The token the request came with (tokens it creates are revoked with it).
     """
 
     user_id: int | None
     username: str
     is_admin: bool = False
     token_study_id: int | None = None
+    token_id: int | None = None
 
 
 #: The actor of command-line maintenance (``painmech db ...``).

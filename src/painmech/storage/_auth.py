@@ -3,7 +3,11 @@
 Passwords are hashed with Argon2id (argon2-cffi defaults, RFC 9106 low-memory
 profile). API and session tokens are 256-bit random strings shown once; the
 database keeps only their SHA-256, so a stolen database does not hand out
-working tokens.
+working tokens. Every token expires: session tokens after
+:data:`SESSION_TTL` (12 h), API tokens after :data:`API_TOKEN_TTL` (90 days)
+unless a shorter or longer lifetime is given. Revoking a token revokes the
+tokens created with it (its descendants), so logging out ends the API tokens
+made in that session. Logins are checked in :mod:`painmech.storage._login`.
 """
 
 from __future__ import annotations
@@ -23,9 +27,10 @@ from painmech.storage._errors import AuthenticationError, Conflict, NotFound, Pe
 from painmech.storage._models import ROLES, ApiToken, Membership, Study, User, utcnow
 
 __all__ = [
-    "PERMISSIONS", "hash_password", "verify_password", "create_user", "authenticate",
-    "issue_token", "resolve_token", "revoke_token", "set_role", "role_of", "require",
-    "actor_for", "token_hash", "MIN_PASSWORD_LENGTH",
+    "PERMISSIONS", "hash_password", "verify_password", "create_user",
+    "issue_token", "resolve_token", "revoke_token", "revoke_tree", "set_role", "role_of",
+    "require", "actor_for", "token_hash", "MIN_PASSWORD_LENGTH", "SESSION_TTL",
+    "API_TOKEN_TTL", "check_username",
 ]
 
 #: Which roles may do what in a study.
@@ -42,7 +47,11 @@ MIN_PASSWORD_LENGTH = 8
 _USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{2,63}$")
 _HASHER = PasswordHasher()
 _DUMMY_HASH = _HASHER.hash("painmech-dummy-password")
+#: Lifetime of a web session (painmech choice: one working day).
 SESSION_TTL = timedelta(hours=12)
+#: Default lifetime of an API token (painmech choice: 90 days, so a forgotten
+#: token stops working within a quarter; give ``ttl`` for another lifetime).
+API_TOKEN_TTL = timedelta(days=90)
 
 
 def hash_password(password: str) -> str:
@@ -69,14 +78,25 @@ def _aware(ts: datetime | None) -> datetime | None:
     return ts.replace(tzinfo=UTC) if ts is not None and ts.tzinfo is None else ts
 
 
-def actor_for(user: User, token_study_id: int | None = None) -> Actor:
-    """The :class:`Actor` of a user."""
-    return Actor(user.id, user.username, bool(user.is_admin), token_study_id)
+def actor_for(user: User, token_study_id: int | None = None,
+              token_id: int | None = None) -> Actor:
+    """The :class:`Actor` of a user (acting through token ``token_id``, if given)."""
+    return Actor(user.id, user.username, bool(user.is_admin), token_study_id, token_id)
+
+
+def check_username(username: str) -> str:
+    """Return ``username`` when it is acceptable, else raise ValueError."""
+    if not _USERNAME.match(username or ""):
+        raise ValueError("user name must be 3–64 letters, digits, '.', '_' or '-'")
+    return username
 
 
 def create_user(session: Session, actor: Actor, username: str, password: str, *,
-                is_admin: bool = False, lang: str = "en") -> User:
+                is_admin: bool = False, lang: str = "en",
+                may_create_studies: bool = False) -> User:
     """Create a user (site administrators only).
+
+    ``may_create_studies`` lets the user create studies (administrators always may).
 
     Raises
     ------
@@ -89,66 +109,52 @@ def create_user(session: Session, actor: Actor, username: str, password: str, *,
     """
     if not actor.is_admin:
         raise PermissionDenied("only administrators create users", "manage_users")
-    if not _USERNAME.match(username or ""):
-        raise ValueError("user name must be 3–64 letters, digits, '.', '_' or '-'")
+    check_username(username)
     if session.execute(sa.select(User.id).where(User.username == username)).first():
         raise Conflict(f"user {username!r} exists already")
     user = User(username=username, password_hash=hash_password(password),
-                is_admin=is_admin, lang=lang if lang in ("de", "en") else "en")
+                is_admin=is_admin, lang=lang if lang in ("de", "en") else "en",
+                may_create_studies=bool(may_create_studies))
     session.add(user)
     session.flush()
     record(session, actor, "create", "user", user.id,
-           new={"username": username, "is_admin": is_admin})
+           new={"username": username, "is_admin": is_admin,
+                "may_create_studies": bool(may_create_studies)})
     return user
 
 
-def authenticate(session: Session, username: str, password: str) -> User | None:
-    """Check a user name and password; audit the attempt either way.
-
-    Returns
-    -------
-    User or None
-        ``None`` for an unknown user, a wrong password or a disabled account
-        (the caller answers all three alike, so that user names cannot be
-        probed). It does not raise, so that the ``login_failed`` entry commits.
-    """
-    user = session.execute(sa.select(User).where(User.username == username)).scalar()
-    if user is None:
-        verify_password(_DUMMY_HASH, password)  # same work as for a real user
-        ok = False
-    else:
-        ok = verify_password(user.password_hash, password) and user.is_active
-    who = actor_for(user) if user is not None else Actor(None, str(username)[:64])
-    record(session, who, "login" if ok else "login_failed", "user",
-           user.id if user is not None else "")
-    return user if ok else None
-
-
 def issue_token(session: Session, user: User, *, kind: str = "api", study_id: int | None = None,
-                name: str = "", ttl: timedelta | None = None) -> str:
+                name: str = "", ttl: timedelta | None = None,
+                parent_id: int | None = None) -> str:
     """Create a token for ``user`` and return it (the only time it is shown).
 
     Parameters
     ----------
     kind : {"api", "session"}
-        Session tokens live in the web app's cookie and expire after 12 hours
-        unless ``ttl`` is given.
+        Session tokens live in the web app's cookie.
     study_id : int, optional
         Restrict the token to one study.
+    ttl : timedelta, optional
+        Lifetime; by default :data:`SESSION_TTL` (12 h) for session tokens and
+        :data:`API_TOKEN_TTL` (90 days) for API tokens. Tokens always expire.
+    parent_id : int, optional
+        Id of the token whose request creates this one; revoking the parent
+        (e.g. logging out) revokes this token too.
     """
     if kind not in ("api", "session"):
         raise ValueError(f"token kind must be 'api' or 'session', got {kind!r}")
+    if ttl is None:
+        ttl = SESSION_TTL if kind == "session" else API_TOKEN_TTL
     token = "pm_" + secrets.token_urlsafe(32)
-    if ttl is None and kind == "session":
-        ttl = SESSION_TTL
     row = ApiToken(user_id=user.id, study_id=study_id, kind=kind, name=name[:100],
-                   token_hash=token_hash(token),
-                   expires_at=utcnow() + ttl if ttl is not None else None)
+                   token_hash=token_hash(token), expires_at=utcnow() + ttl,
+                   parent_id=parent_id)
     session.add(row)
     session.flush()
     if kind == "api":
         record(session, actor_for(user), "create", "api_token", row.id, study_id=study_id,
-               new={"name": row.name, "study_id": study_id})
+               new={"name": row.name, "study_id": study_id,
+                    "expires_at": _aware(row.expires_at), "parent_id": parent_id})
     return token
 
 
@@ -170,13 +176,42 @@ def resolve_token(session: Session, token: str, kind: str | None = None) -> Acto
     if tok.revoked_at is not None or expired or not user.is_active or \
             (kind is not None and tok.kind != kind):
         raise AuthenticationError("token revoked, expired or not valid here")
-    return actor_for(user, tok.study_id)
+    return actor_for(user, tok.study_id, tok.id)
 
 
-def revoke_token(session: Session, token: str) -> None:
-    """Revoke a token (logout)."""
-    session.execute(sa.update(ApiToken).where(ApiToken.token_hash == token_hash(token))
-                    .values(revoked_at=utcnow()))
+def revoke_tree(session: Session, token_ids: list[int]) -> list[int]:
+    """Revoke tokens and every token created through them; return the ids newly revoked."""
+    now, revoked, frontier, seen = utcnow(), [], list(token_ids), set()
+    while frontier:
+        frontier = [i for i in frontier if i not in seen]
+        seen.update(frontier)
+        live = session.execute(sa.select(ApiToken.id).where(
+            ApiToken.id.in_(frontier), ApiToken.revoked_at.is_(None))).scalars().all()
+        if live:
+            session.execute(sa.update(ApiToken).where(ApiToken.id.in_(live))
+                            .values(revoked_at=now))
+            revoked.extend(live)
+        frontier = session.execute(sa.select(ApiToken.id).where(
+            ApiToken.parent_id.in_(frontier))).scalars().all() if frontier else []
+    return sorted(revoked)
+
+
+def revoke_token(session: Session, token: str) -> list[int]:
+    """Revoke a token (logout) and the tokens created with it; return the revoked ids.
+
+    The API tokens among them get one audit entry (``revoke``, ``api_token``).
+    """
+    row = session.execute(sa.select(ApiToken).where(
+        ApiToken.token_hash == token_hash(token or ""))).scalar()
+    if row is None:
+        return []
+    revoked = revoke_tree(session, [row.id])
+    children = [i for i in revoked if i != row.id]
+    if children:
+        user = session.get(User, row.user_id)
+        record(session, actor_for(user), "revoke", "api_token", row.id,
+               new={"revoked": children, "because": f"{row.kind} token {row.id} ended"})
+    return revoked
 
 
 def role_of(session: Session, actor: Actor, study: Study) -> str | None:
@@ -205,9 +240,11 @@ def require(session: Session, actor: Actor, study: Study, permission: str) -> st
         if permission == "manage" and actor.is_admin and actor.token_study_id in (None,
                                                                                  study.id):
             return role or "admin"
+        hidden = role is None and not (actor.is_admin and actor.token_study_id is None)
         raise PermissionDenied(
             f"{actor.username!r} may not {permission} in study {study.code!r}"
-            f" (role: {role or 'none'})", permission, study.id)
+            f" (role: {role or 'none'})", permission, study.id,
+            study_code=study.code if hidden else None)
     return role
 
 

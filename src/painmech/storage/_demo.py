@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import secrets
+import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 
@@ -16,7 +18,10 @@ from painmech.storage._instrument import import_instrument
 from painmech.storage._migrate import open_database
 from painmech.storage._studies import create_study
 
-__all__ = ["DemoLogin", "build_demo_database"]
+__all__ = ["DemoLogin", "build_demo_database", "foreign_content", "remove_sqlite_files"]
+
+#: The files of one SQLite database: the database and its journals.
+_SQLITE_SUFFIXES = ("", "-wal", "-shm", "-journal")
 
 
 @dataclass(frozen=True)
@@ -96,3 +101,60 @@ def build_demo_database(db_url: str, subjects: pd.DataFrame, observations: pd.Da
         db.dispose()
     return DemoLogin(str(db_url), username, password, study, result.n_subjects,
                      result.n_observations)
+
+
+def foreign_content(path: str | Path, study: str = "demo", username: str = "demo") -> str | None:
+    """What a SQLite file holds besides a demo study and demo user; ``None`` when nothing.
+
+    The file is opened read-only. A file that is no painmech database (another
+    SQLite database, or no database at all) counts as foreign content; a
+    missing or empty file holds nothing.
+
+    Returns
+    -------
+    str or None
+        A description such as ``"2 other studies (lbp1, pilot) and 3 other
+        users"``, or ``None`` when replacing the file loses nothing but the demo.
+    """
+    path = Path(path)
+    if not path.exists() or path.stat().st_size == 0:
+        return None
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error as err:
+        return f"a file painmech cannot read as a database ({err})"
+    try:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if not {"studies", "users"} <= tables:
+            return f"a database that painmech did not make ({len(tables)} tables)"
+        studies = [r[0] for r in conn.execute(
+            "SELECT code FROM studies WHERE code <> ? ORDER BY code", (study,))]
+        n_users = conn.execute("SELECT COUNT(*) FROM users WHERE username <> ?",
+                               (username,)).fetchone()[0]
+    except sqlite3.Error as err:
+        return f"a file painmech cannot read as a database ({err})"
+    finally:
+        conn.close()
+    parts = []
+    if studies:
+        shown = ", ".join(studies[:5]) + (", …" if len(studies) > 5 else "")
+        parts.append(f"{len(studies)} other stud{'y' if len(studies) == 1 else 'ies'} "
+                     f"({shown})")
+    if n_users:
+        parts.append(f"{n_users} other user{'' if n_users == 1 else 's'}")
+    return " and ".join(parts) or None
+
+
+def remove_sqlite_files(path: str | Path) -> list[Path]:
+    """Delete a SQLite database with its ``-wal``, ``-shm`` and ``-journal`` files.
+
+    Returns the files that were removed. A ``-wal`` file left behind would be
+    replayed into a new database of the same name.
+    """
+    removed = []
+    for suffix in _SQLITE_SUFFIXES:
+        part = Path(f"{path}{suffix}")
+        if part.exists():
+            part.unlink()
+            removed.append(part)
+    return removed

@@ -4,7 +4,13 @@ SQLite is opened in WAL mode with foreign keys on and a busy timeout; every
 write transaction starts with ``BEGIN IMMEDIATE`` so that two writers queue on
 the database lock instead of failing when a read lock would have to be upgraded
 (the classic "database is locked" error). Read transactions start deferred,
-so readers never wait for writers.
+so readers never wait for writers. A new SQLite file is created with mode
+0600 (owner only; SQLite gives its ``-wal`` and ``-shm`` files the same mode).
+
+Engines are created with ``hide_parameters=True``: an error message or log line
+never carries the values bound to a statement (pseudonyms, measures, values).
+:func:`database_error_message` turns a database error into one plain line
+without the statement.
 """
 
 from __future__ import annotations
@@ -21,7 +27,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from painmech.storage._keys import MIN_KEY_BYTES
 
-__all__ = ["Database", "default_db_url", "BUSY_TIMEOUT_MS", "AUDIT_KEY_INFO"]
+__all__ = ["Database", "default_db_url", "BUSY_TIMEOUT_MS", "AUDIT_KEY_INFO",
+           "database_error_message", "create_private_file"]
 
 #: How long a SQLite writer waits for the lock before giving up, in milliseconds.
 #: Long enough that a user never sees a lock error under normal clinic load.
@@ -45,7 +52,67 @@ def default_db_url() -> str:
     return f"sqlite:///{base / 'painmech' / 'painmech.sqlite'}"
 
 
-def _sqlite_hooks(engine: Engine) -> None:
+def create_private_file(path: str | Path) -> bool:
+    """Create an empty file readable and writable by its owner only (mode 0600).
+
+    Returns False when the file exists already (it is left as it is).
+    """
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return False
+    os.close(fd)
+    return True
+
+
+#: SQLite and PostgreSQL error texts -> what a user should read (first match wins).
+_DB_ERRORS = (
+    (("database or disk is full", "no space left", "file too large"),
+     "the disk holding the database is full (or a file size limit was reached); nothing "
+     "was stored"),
+    (("readonly database", "read-only file system", "read-only transaction"),
+     "the database is read-only (file or folder permissions, or a read-only disk); nothing "
+     "was stored"),
+    (("unable to open database file",),
+     "cannot open the database file (its folder is missing or not accessible)"),
+    (("database is locked",),
+     f"the database stayed locked by another writer for {BUSY_TIMEOUT_MS // 1000} s; nothing "
+     "was stored, try again"),
+    (("file is not a database", "malformed"),
+     "the file is not a readable SQLite database (damaged, or another kind of file)"),
+    (("could not connect", "connection refused", "server closed the connection",
+      "could not translate host name"),
+     "cannot reach the database server"),
+)
+
+
+def database_error_message(err: BaseException) -> str:
+    """One line describing a database error, without the SQL statement or its values.
+
+    Parameters
+    ----------
+    err : BaseException
+        Usually a :class:`sqlalchemy.exc.DBAPIError` (its ``orig`` is the
+        driver's error).
+    """
+    orig = getattr(err, "orig", None) or err
+    text = str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
+    low = text.lower()
+    for needles, message in _DB_ERRORS:
+        if any(n in low for n in needles):
+            return message
+    # the first line of a driver message names the problem; PostgreSQL puts the
+    # values (DETAIL) on later lines, which are dropped
+    return f"database error ({type(orig).__name__}): {text[:200]}"
+
+
+def _sqlite_hooks(engine: Engine, path: Path) -> None:
+    @event.listens_for(engine, "do_connect")
+    def _private_file(_dialect, _record, _cargs, _cparams):  # noqa: ANN001
+        # before SQLite opens (and would create) the file: create it 0600
+        if not path.exists():
+            create_private_file(path)
+
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):  # noqa: ANN001
         # let SQLAlchemy, not the sqlite3 module, decide when a transaction begins
@@ -96,12 +163,13 @@ class Database:
                 raise ValueError(
                     "painmech needs a SQLite file (an in-memory database cannot be shared "
                     f"between connections); got {self.url.render_as_string()!r}")
-            Path(db_path).expanduser().parent.mkdir(parents=True, exist_ok=True)
-            self.engine = sa.create_engine(self.url, connect_args={"timeout":
-                                                                   BUSY_TIMEOUT_MS / 1000})
-            _sqlite_hooks(self.engine)
+            path = Path(db_path).expanduser()
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.engine = sa.create_engine(self.url, hide_parameters=True,
+                                           connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+            _sqlite_hooks(self.engine, path)
         else:
-            self.engine = sa.create_engine(self.url, pool_pre_ping=True)
+            self.engine = sa.create_engine(self.url, pool_pre_ping=True, hide_parameters=True)
         self._write_engine = self.engine.execution_options(**{_WRITE: True})
         info = {AUDIT_KEY_INFO: audit_key}
         self._read = sessionmaker(self.engine, expire_on_commit=False, info=info)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sqlite3
+import tempfile
 from importlib.resources import files
 from pathlib import Path
 
@@ -11,11 +14,13 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy.engine import make_url
 
 from painmech.storage._engine import Database
-from painmech.storage._errors import SchemaOutdated
+from painmech.storage._errors import DatabaseMissing, SchemaOutdated
 
-__all__ = ["migrate", "current_revision", "head_revision", "open_database", "backup"]
+__all__ = ["migrate", "current_revision", "head_revision", "open_database", "backup",
+           "sqlite_path", "check_exists"]
 
 
 def _config() -> Config:
@@ -67,7 +72,12 @@ def open_database(url: str | None = None, *, create: bool = True,
     SchemaOutdated
         When the schema is older than this painmech (run ``painmech db migrate``)
         or newer (update painmech).
+    DatabaseMissing
+        When ``create`` is False and the SQLite file does not exist (it is not
+        created).
     """
+    if not create:
+        check_exists(url)
     db = Database(url, audit_key=audit_key)
     current, head = current_revision(db), head_revision()
     if current is None and create:
@@ -80,12 +90,41 @@ def open_database(url: str | None = None, *, create: bool = True,
     return db
 
 
+def sqlite_path(url: str | None) -> Path | None:
+    """The file of a SQLite URL (``None`` for other databases)."""
+    from painmech.storage._engine import default_db_url
+
+    parsed = make_url(url or default_db_url())
+    if parsed.get_backend_name() != "sqlite" or not parsed.database:
+        return None
+    return Path(parsed.database).expanduser()
+
+
+def check_exists(url: str | None) -> None:
+    """Raise :class:`DatabaseMissing` when ``url`` names a SQLite file that does not exist."""
+    path = sqlite_path(url)
+    if path is not None and str(path) != ":memory:" and not path.is_file():
+        raise DatabaseMissing(f"no painmech database at {path} (create one with "
+                              "`painmech db init`)")
+
+
 def backup(db: Database, target: str | Path) -> Path:
     """Copy a SQLite database to ``target`` with SQLite's online backup API.
 
     The copy is consistent even while other processes write (the backup API
-    restarts pages that changed). PostgreSQL databases are backed up with
-    ``pg_dump``; this function refuses them with that hint.
+    restarts pages that changed). It is written to a temporary file (mode
+    0600) in the target's folder, checked (``PRAGMA integrity_check``), flushed
+    to disk and only then renamed to ``target``: a failure (a full disk, a
+    crash) leaves no file at ``target`` and removes the temporary one, so that
+    a partial copy can never pass for a backup. PostgreSQL databases are
+    backed up with ``pg_dump``; this function refuses them with that hint.
+
+    Raises
+    ------
+    FileExistsError
+        When ``target`` exists.
+    sqlite3.OperationalError
+        When the copy could not be written (e.g. ``database or disk is full``).
     """
     if not db.is_sqlite:
         raise ValueError("backups of PostgreSQL databases are made with pg_dump "
@@ -94,19 +133,42 @@ def backup(db: Database, target: str | Path) -> Path:
     if target.exists():
         raise FileExistsError(f"{target}: exists already; choose a new file name")
     target.parent.mkdir(parents=True, exist_ok=True)
-    source = sqlite3.connect(db.url.database)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial",
+                                    dir=target.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
     try:
-        dest = sqlite3.connect(target)
+        _copy(db.url.database, tmp)
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+        try:
+            os.link(tmp, target)  # fails instead of overwriting a file made meanwhile
+        except FileExistsError:
+            raise FileExistsError(f"{target}: exists already; choose a new file name") from None
+        except OSError:  # a file system without hard links
+            tmp.rename(target)
+    finally:
+        tmp.unlink(missing_ok=True)
+        for extra in ("-journal", "-wal", "-shm"):
+            Path(f"{tmp}{extra}").unlink(missing_ok=True)
+    return target
+
+
+def _copy(source_path: str, dest_path: Path) -> None:
+    """SQLite online backup of ``source_path`` into ``dest_path``, then an integrity check."""
+    source = sqlite3.connect(source_path)
+    try:
+        dest = sqlite3.connect(dest_path)
         try:
             source.backup(dest)
             ok = dest.execute("PRAGMA integrity_check").fetchone()[0]
         finally:
             dest.close()
     finally:
-        source.close()
+        with contextlib.suppress(sqlite3.Error):
+            source.close()
     if ok != "ok":
-        raise RuntimeError(f"{target}: backup failed its integrity check ({ok})")
-    return target
+        raise RuntimeError(f"{dest_path}: backup failed its integrity check ({ok})")
 
 
 def table_counts(db: Database) -> dict[str, int]:

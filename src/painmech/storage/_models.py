@@ -30,7 +30,8 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 __all__ = [
     "Base", "Study", "User", "Membership", "ApiToken", "Subject", "Visit", "ImportBatch",
-    "Observation", "InstrumentRecord", "AuditEntry", "Job", "ROLES", "utcnow",
+    "Observation", "InstrumentRecord", "AuditEntry", "Job", "LoginThrottle", "Setting",
+    "ROLES", "utcnow",
 ]
 
 #: Roles a user can hold in a study, from least to most rights.
@@ -92,6 +93,9 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(255), nullable=False)
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True, nullable=False)
+    #: may create studies (site administrators always may); granted by an administrator
+    may_create_studies: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False,
+                                                     server_default=sa.false())
     lang: Mapped[str] = mapped_column(String(2), default="en", nullable=False)
     created_at: Mapped[datetime] = _created()
 
@@ -114,7 +118,10 @@ class Membership(Base):
 class ApiToken(Base):
     """An API or session token; only the SHA-256 of the token is stored.
 
-    A token with a ``study_id`` reaches that study only.
+    A token with a ``study_id`` reaches that study only. ``parent_id`` is the
+    token that authenticated the request which created this one (``None`` for
+    tokens made by a login or on the command line); revoking a token revokes
+    its descendants, so logging out ends the API tokens made in that session.
     """
 
     __tablename__ = "api_tokens"
@@ -128,6 +135,8 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = _created()
     expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("api_tokens.id"), nullable=True,
+                                                  index=True)
 
 
 class Subject(Base):
@@ -258,7 +267,13 @@ class AuditEntry(Base):
 
 
 class Job(Base):
-    """A background job (simulation, cohort statistics) and its result."""
+    """A background job (simulation, cohort statistics) and its result.
+
+    ``runner`` names the server process that owns a queued or running job and
+    ``heartbeat_at`` is the last time that process said it was alive; a job
+    whose heartbeat is older than the stale limit belongs to a dead process
+    and is marked failed (:func:`painmech.storage.fail_stale_jobs`).
+    """
 
     __tablename__ = "jobs"
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
@@ -271,3 +286,39 @@ class Job(Base):
     error: Mapped[str] = mapped_column(Text, nullable=False, default="")
     created_at: Mapped[datetime] = _created()
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    runner: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class LoginThrottle(Base):
+    """Failed logins of one user name or one client address in the current window.
+
+    ``key`` is an HMAC-SHA256 of the name or address with the database's
+    throttle salt (:class:`Setting` ``throttle_salt``), so that a password
+    typed into the user-name field is never stored in clear. ``user_id`` is
+    set when the name belongs to a user (for the administrators' list).
+    """
+
+    __tablename__ = "login_throttle"
+    __table_args__ = (
+        UniqueConstraint("scope", "key", name="uq_login_throttle_scope_key"),
+        CheckConstraint("scope IN ('user', 'address')", name="scope"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope: Mapped[str] = mapped_column(String(16), nullable=False)
+    key: Mapped[str] = mapped_column(String(64), nullable=False)
+    user_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    failures: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    refused: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    first_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    last_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True),
+                                                          nullable=True)
+
+
+class Setting(Base):
+    """A named value of the database itself (e.g. the random throttle salt)."""
+
+    __tablename__ = "settings"
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text, nullable=False)

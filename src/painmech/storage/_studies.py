@@ -18,13 +18,22 @@ from sqlalchemy.orm import Session
 from painmech.registry import validate_subjects
 from painmech.storage._audit import Actor, record
 from painmech.storage._auth import require, role_of
-from painmech.storage._errors import Conflict, NotFound, ReasonRequired
-from painmech.storage._models import Membership, Observation, Study, Subject, Visit, utcnow
+from painmech.storage._errors import Conflict, NotFound, PermissionDenied, ReasonRequired
+from painmech.storage._models import (
+    Membership,
+    Observation,
+    Study,
+    Subject,
+    User,
+    Visit,
+    utcnow,
+)
 
 __all__ = [
     "STUDY_CODE_RULE", "check_study_code",
-    "create_study", "get_study", "list_studies", "delete_study", "add_subject", "get_subject",
-    "list_subjects", "update_subject", "delete_subject", "add_visit", "get_visit",
+    "create_study", "get_study", "study_code", "list_studies", "delete_study", "add_subject",
+    "get_subject", "list_subjects", "update_subject", "delete_subject", "add_visit",
+    "get_visit",
     "list_visits", "delete_visit", "check_reason", "subject_state", "new_date_shift",
 ]
 
@@ -74,6 +83,9 @@ def create_study(session: Session, actor: Actor, code: str, title: str,
                  description: str = "") -> Study:
     """Create a study; the creating user becomes its owner.
 
+    Only site administrators, the command line (:data:`SYSTEM`) and users an
+    administrator allowed to (``may_create_studies``) create studies.
+
     Parameters
     ----------
     code : str
@@ -82,11 +94,18 @@ def create_study(session: Session, actor: Actor, code: str, title: str,
 
     Raises
     ------
+    PermissionDenied
+        When the actor may not create studies.
     ValueError
         If the code or the title is not acceptable.
     Conflict
         If a study with this code exists.
     """
+    if actor.user_id is not None and not actor.is_admin and not session.execute(
+            sa.select(User.may_create_studies).where(User.id == actor.user_id)).scalar():
+        raise PermissionDenied(f"{actor.username!r} may not create studies: ask a site "
+                               "administrator (`painmech db allow-studies NAME`)",
+                               "create_study")
     check_study_code(code)
     title = (title or "").strip()
     if not title:
@@ -103,17 +122,39 @@ def create_study(session: Session, actor: Actor, code: str, title: str,
     return study
 
 
-def get_study(session: Session, code: str) -> Study:
-    """The study with this code (not deleted); :class:`NotFound` otherwise."""
+def get_study(session: Session, code: str, actor: Actor | None = None) -> Study:
+    """The study with this code (not deleted); :class:`NotFound` otherwise.
+
+    Given the ``actor``, a study in which the actor holds no role (and is no
+    site administrator) raises :class:`PermissionDenied` with ``hidden`` set,
+    before anything else about the study is looked up: the API answers it
+    exactly like a study that does not exist.
+    """
     study = session.execute(sa.select(Study).where(Study.code == code,
                                                    Study.deleted_at.is_(None))).scalar()
     if study is None:
         lower = (code or "").lower()
-        near = lower != code and session.execute(sa.select(Study.id).where(
-            Study.code == lower, Study.deleted_at.is_(None))).first()
+        near = None if lower == code else session.execute(sa.select(Study).where(
+            Study.code == lower, Study.deleted_at.is_(None))).scalar()
+        if near is not None and actor is not None and not _visible(session, actor, near):
+            near = None  # never name a study the actor may not see
         raise NotFound(f"no study {code!r}" + (f"; study codes are lower case — did you mean "
                                                 f"{lower!r}?" if near else ""))
+    if actor is not None and not _visible(session, actor, study):
+        require(session, actor, study, "view")  # raises, hidden
     return study
+
+
+def _visible(session: Session, actor: Actor, study: Study) -> bool:
+    """True when the actor holds a role in the study or administers the site."""
+    if actor.is_admin and actor.token_study_id in (None, study.id):
+        return True
+    return role_of(session, actor, study) is not None
+
+
+def study_code(session: Session, study_id: int) -> str | None:
+    """The code of the study with this id (``None`` when there is none)."""
+    return session.execute(sa.select(Study.code).where(Study.id == study_id)).scalar()
 
 
 def list_studies(session: Session, actor: Actor) -> pd.DataFrame:
