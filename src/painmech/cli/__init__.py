@@ -7,6 +7,7 @@ result. Each command lives in its own module and registers itself on ``app``.
 from painmech.cli import (  # noqa: F401  (registers commands)
     _cohort,
     _db,
+    _db_access,
     _demo,
     _interop,
     _metrics,
@@ -19,6 +20,11 @@ from painmech.cli import (  # noqa: F401  (registers commands)
     _zscore,
 )
 from painmech.cli._app import app
+from painmech.cli._db_errors import wrap_commands
+
+# database failures end in one line, not a traceback (after every command is registered)
+wrap_commands(_db.db_app)
+wrap_commands(app, ("serve", "demo"))
 
 __all__ = ["app", "main"]
 

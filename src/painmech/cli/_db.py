@@ -130,6 +130,7 @@ def migrate(db: str | None = _DB) -> None:
     """Upgrade the database schema to this painmech's revision."""
     from painmech import storage
 
+    storage.check_exists(db)  # a missing file is named, not created
     database = storage.Database(db)
     before = storage.current_revision(database)
     after = storage.migrate(database)

@@ -11,6 +11,7 @@ database that ``painmech serve`` opens. It finishes on its own unless
 
 from __future__ import annotations
 
+import os
 import time
 import warnings
 from pathlib import Path
@@ -39,6 +40,38 @@ def _prepare_folder(out: Path) -> None:
             param_hint="--output")
     out.mkdir(parents=True, exist_ok=True)
     (out / _MARKER).write_text("folder written by 'painmech demo'; safe to delete\n")
+
+
+def _check_database(db_file: Path) -> None:
+    """Refuse to go on when ``db_file`` holds more than an earlier demo's study and user.
+
+    ``painmech demo`` replaces only its own database: a study or user that
+    the demo did not make (e.g. added through the web app, or a database
+    copied into the folder) ends the command before anything is written.
+    """
+    from painmech.storage import foreign_content
+
+    found = foreign_content(db_file)
+    if found:
+        raise typer.BadParameter(
+            f"{db_file} holds {found}; painmech demo replaces only its own demo database. "
+            "Choose another folder, or move the database away first", param_hint="--output")
+
+
+def _replace_database(db_file: Path) -> None:
+    """Remove an earlier demo database with its -wal/-shm files (after checking it again)."""
+    from painmech.storage import remove_sqlite_files
+
+    _check_database(db_file)
+    remove_sqlite_files(db_file)
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Write ``text`` to a new file with mode 0600 (it holds the demo password)."""
+    path.unlink(missing_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)
 
 
 def _step(number: int, text: str) -> None:
@@ -82,6 +115,7 @@ def demo(
 
     started = time.perf_counter()
     _prepare_folder(output)
+    _check_database(output / "painmech.sqlite")
     console.rule("painmech demo: virtual patients, not real people")
 
     with console.status("simulating …"):
@@ -139,14 +173,14 @@ def demo(
              f"{output / f'report-{example}-de.pdf'} …")
 
     db_file = (output / "painmech.sqlite").resolve()
-    db_file.unlink(missing_ok=True)
+    _replace_database(db_file)
     db_url = f"sqlite:///{db_file}"
     with console.status("building the demo database …"):
         login = build_demo_database(db_url, sim.subjects, sim.observations,
                                     instrument={"tms_grid": sim.tms, "tdcs_series": sim.tdcs,
                                                 "roi_timeseries": sim.roi})
-    (output / "LOGIN.txt").write_text(
-        f"database: {db_url}\nuser: {login.username}\npassword: {login.password}\n")
+    _write_private(output / "LOGIN.txt",
+                   f"database: {db_url}\nuser: {login.username}\npassword: {login.password}\n")
     _step(7, f"stored {login.n_subjects} subjects and {login.n_observations:,} observations "
              f"in {db_file}")
 

@@ -46,7 +46,7 @@ PERMISSIONS: dict[str, tuple[str, ...]] = {
 MIN_PASSWORD_LENGTH = 8
 _USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{2,63}$")
 _HASHER = PasswordHasher()
-_DUMMY_HASH = _HASHER.hash("painmech-dummy-password")
+_DUMMY: list = [None, ""]  # (hasher, a hash made with it)
 #: Lifetime of a web session (painmech choice: one working day).
 SESSION_TTL = timedelta(hours=12)
 #: Default lifetime of an API token (painmech choice: 90 days, so a forgotten
@@ -67,6 +67,16 @@ def verify_password(password_hash: str, password: str) -> bool:
         return _HASHER.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+def dummy_verify(password: str) -> bool:
+    """Verify ``password`` against a throw-away hash: the same work as for a real user,
+    so that an unknown user name is not told apart by the answer's timing. Returns False.
+    """
+    if _DUMMY[0] is not _HASHER:  # made with the current hasher (and its cost)
+        _DUMMY[:] = [_HASHER, _HASHER.hash("painmech-dummy-password")]
+    verify_password(_DUMMY[1], password)
+    return False
 
 
 def token_hash(token: str) -> str:

@@ -70,11 +70,15 @@ _DB_ERRORS = (
     (("database or disk is full", "no space left", "file too large"),
      "the disk holding the database is full (or a file size limit was reached); nothing "
      "was stored"),
+    (("disk i/o error",),
+     "the database could not be written or read (disk I/O error: a full disk, a file size "
+     "limit or a failing disk); nothing was stored"),
     (("readonly database", "read-only file system", "read-only transaction"),
      "the database is read-only (file or folder permissions, or a read-only disk); nothing "
      "was stored"),
     (("unable to open database file",),
-     "cannot open the database file (its folder is missing or not accessible)"),
+     "cannot open the database file (its folder is missing, or the file or its -wal/-shm "
+     "files cannot be read or created there)"),
     (("database is locked",),
      f"the database stayed locked by another writer for {BUSY_TIMEOUT_MS // 1000} s; nothing "
      "was stored, try again"),

@@ -2,8 +2,8 @@
 
 Every login goes through :func:`attempt_login`. Failed attempts are counted
 in the ``login_throttle`` table, once for the user name and once for the
-client address, in a *window* that ends after :attr:`LoginPolicy.window`
-without a failure (and no lock in force). Within a window:
+client address, in a *window* that ends :attr:`LoginPolicy.window` after its
+last failure or after the end of its lock, whichever is later. Within a window:
 
 - the first :attr:`LoginPolicy.user_limit` failures for a name are answered
   as usual; the failure that reaches the limit locks the name for
@@ -47,7 +47,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from painmech.storage._audit import Actor, _lock, record
-from painmech.storage._auth import _DUMMY_HASH, actor_for, verify_password
+from painmech.storage._auth import actor_for, dummy_verify, verify_password
 from painmech.storage._models import LoginThrottle, Setting, User, utcnow
 
 __all__ = ["LoginPolicy", "LoginAttempt", "DEFAULT_LOGIN_POLICY", "attempt_login",
@@ -153,8 +153,11 @@ def _rows(session: Session, keys: dict[str, str]) -> dict[str, LoginThrottle]:
 
 
 def _expired(row: LoginThrottle, now: datetime, window: timedelta) -> bool:
-    locked = row.locked_until is not None and _aware(row.locked_until) > now
-    return not locked and now - _aware(row.last_at) >= window
+    """A window ends ``window`` after its last failure or the end of its lock, if later."""
+    last = _aware(row.last_at)
+    if row.locked_until is not None:
+        last = max(last, _aware(row.locked_until))
+    return now - last >= window
 
 
 def _counts(row: LoginThrottle) -> dict:
@@ -183,9 +186,10 @@ def attempt_login(session: Session, username: str, password: str, *,
     """
     _lock(session)  # serialise counters with the audit writers (PostgreSQL)
     now = policy.clock()
+    forget = now - _FORGET_AFTER
     session.execute(sa.delete(LoginThrottle).where(
-        LoginThrottle.last_at < now - _FORGET_AFTER,
-        sa.or_(LoginThrottle.locked_until.is_(None), LoginThrottle.locked_until < now)))
+        LoginThrottle.last_at < forget,
+        sa.or_(LoginThrottle.locked_until.is_(None), LoginThrottle.locked_until < forget)))
     username = str(username)
     keys = {"user": throttle_key(session, "user", username)}
     if address:
@@ -210,8 +214,7 @@ def attempt_login(session: Session, username: str, password: str, *,
 
     user = session.execute(sa.select(User).where(User.username == username)).scalar()
     if user is None:
-        verify_password(_DUMMY_HASH, password)  # same work as for a real user
-        ok = False
+        ok = dummy_verify(password)  # same work as for a real user
     else:
         ok = verify_password(user.password_hash, password) and user.is_active
     if ok:
