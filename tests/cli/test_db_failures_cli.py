@@ -190,3 +190,16 @@ def test_engine_errors_never_carry_bound_values(tmp_path):
     assert PSEUDONYM not in str(err.value) and "parameters hidden" in str(err.value)
     assert storage.database_error_message(err.value).startswith(
         "database error (IntegrityError): UNIQUE constraint failed")
+
+
+def test_serve_on_a_read_only_or_misconfigured_database_is_one_line(study_db, tmp_path):
+    url = f"sqlite:///{study_db}"
+    with _read_only(study_db):  # a child process with a timeout: a server would not end
+        done = _cli(["serve", "--db", url, "--port", "1"], timeout=90)
+    assert done.returncode == 1, (done.stdout, done.stderr)
+    assert "the database is read-only" in _one_clean_line(done.stderr)
+    docs = tmp_path / "no-swagger"
+    docs.mkdir()
+    done = _cli(["serve", "--db", url, "--port", "1", "--docs-assets", docs], timeout=90)
+    assert done.returncode == 1, (done.stdout, done.stderr)
+    assert "no swagger-ui-bundle.js, swagger-ui.css there" in _one_clean_line(done.stderr)

@@ -68,11 +68,13 @@ class Server:
     db_url : str
     log : path
         File that receives the server's stdout and stderr.
+    preexec_fn : callable, optional
+        Run in the server process before it starts (e.g. resource limits).
     **options
-        ``job_timeout_s``, ``max_body_bytes`` passed to ``create_app``.
+        ``job_timeout_s``, ``max_body_bytes`` ... passed to ``create_app``.
     """
 
-    def __init__(self, db_url: str, log: Path, **options) -> None:
+    def __init__(self, db_url: str, log: Path, *, preexec_fn=None, **options) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = Path(log)
@@ -80,7 +82,8 @@ class Server:
                 json.dumps(options)]
         self._log = self.log.open("wb")
         self.proc = subprocess.Popen(args, stdout=self._log, stderr=subprocess.STDOUT,
-                                     env={**os.environ, "PYTHONUNBUFFERED": "1"})
+                                     env={**os.environ, "PYTHONUNBUFFERED": "1"},
+                                     preexec_fn=preexec_fn)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

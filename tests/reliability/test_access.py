@@ -2,8 +2,10 @@
 
 Study s1: owner, editor, viewer (outsider has no role); study s2: outsider is
 owner, the others have no role. Expected rights come from storage.PERMISSIONS.
-Every forbidden cell must answer 403 and leave a ``denied`` audit entry naming
-the user; every allowed cell must succeed.
+Every forbidden cell must leave a ``denied`` audit entry naming the user and
+answer 403 when the user is a member of the study, or 404 "no study" (the
+answer to a study that does not exist) when not, so that studies cannot be
+probed; every allowed cell must succeed.
 """
 
 from __future__ import annotations
@@ -63,8 +65,13 @@ def test_role_action_matrix_across_two_studies(two_studies, client, token, study
     if allowed:
         assert response.status_code < 300, response.text
         return
-    assert response.status_code == 403, response.text
-    assert response.json()["error"]["code"] == "forbidden"
+    if role is None:  # not a member: the study is hidden
+        assert response.status_code == 404, response.text
+        assert response.json() == {"error": {"code": "not_found",
+                                             "message": f"no study {study!r}"}}
+    else:
+        assert response.status_code == 403, response.text
+        assert response.json()["error"]["code"] == "forbidden"
     with two_studies.state.db.read() as s:
         last = s.execute(sa.select(AuditEntry).order_by(AuditEntry.id.desc())).scalar()
         study_id = storage.get_study(s, study).id
@@ -85,11 +92,11 @@ def test_a_study_token_never_reaches_the_other_study(two_studies, client, token)
                               **({"json": body} if body else {})).status_code < 300, action
         response = client.request(method, path.format(s="s2"), headers=headers,
                                   **({"json": body} if body else {}))
-        assert response.status_code == 403, (action, response.text)
+        assert response.status_code == 404, (action, response.text)  # s2 is hidden
         refused += 1
     for url in ("/api/studies/s2/metrics", "/api/studies/s2/profiles",
                 "/api/studies/s2/subjects/ex01/report?format=html"):
-        assert client.get(url, headers=headers).status_code == 403, url
+        assert client.get(url, headers=headers).status_code == 404, url
         refused += 1
     assert client.post("/api/studies", json={"code": "s3", "title": "x"},
                        headers=headers).status_code == 403
@@ -142,5 +149,7 @@ def test_matrix_figures():
              for who in ("owner", "editor", "viewer", "outsider") for action in ACTIONS]
     allowed = sum(ROLES[st].get(who) in storage.PERMISSIONS[PERMISSION[a]]
                   for st, who, a in cells)
+    hidden = sum(ROLES[st].get(who) is None for st, who, _ in cells)
     record_figures("access_matrix", cells=len(cells), allowed=allowed,
-                   denied_and_audited=len(cells) - allowed)
+                   denied_and_audited=len(cells) - allowed, of_which_hidden_404=hidden,
+                   forbidden_403=len(cells) - allowed - hidden)

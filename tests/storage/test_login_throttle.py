@@ -9,7 +9,7 @@ address, first lock 60 s, doubling, at most 1 h).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -18,22 +18,9 @@ from painmech import storage
 from painmech.storage._models import AuditEntry, LoginThrottle
 
 
-class FakeClock:
-    """A clock that moves only when told to."""
-
-    def __init__(self) -> None:
-        self.now = datetime.now(UTC).replace(microsecond=0)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
-
-
 @pytest.fixture
-def clock():
-    return FakeClock()
+def clock(fake_clock):
+    return fake_clock
 
 
 @pytest.fixture

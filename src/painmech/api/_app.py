@@ -20,6 +20,7 @@ from painmech.storage import (
     DEFAULT_LOGIN_POLICY,
     MAX_ACTIVE_JOBS_PER_USER,
     LoginPolicy,
+    check_writable,
     load_audit_key,
     open_database,
 )
@@ -124,6 +125,7 @@ def create_app(db_url: str | None = None, *, max_body_bytes: int = DEFAULT_MAX_B
                               "research. Authenticate with `Authorization: Bearer <token>` "
                               "(create one at POST /api/auth/tokens after logging in).")
     app.state.db = open_database(db_url, audit_key=load_audit_key(required=False))
+    check_writable(app.state.db)  # a read-only database fails here, not at the first login
     env_secret = os.environ.get("PAINMECH_SECRET")
     app.state.secret = secret or (bytes.fromhex(env_secret) if env_secret
                                   else secrets.token_bytes(32))

@@ -7,18 +7,24 @@ table, so any API worker can report it.
 Crashes: the runner (one per server process) writes a heartbeat for its jobs
 every ``heartbeat_s``; at start-up and at every heartbeat it marks failed the
 queued or running jobs not seen alive for ``stale_after_s`` (their server was
-killed). A worker process watches its own deadline (the job timeout) and its
-server: when the server is gone it marks its job failed and exits, so no
-orphaned worker runs on unwatched.
+killed). A worker process dies with its server (Linux: the kernel kills it,
+``PR_SET_PDEATHSIG``; elsewhere a watchdog thread notices within
+:data:`WATCH_INTERVAL_S` of a free interpreter lock, marks the job failed and
+exits), and it stops itself at its deadline (the job timeout), so no orphaned
+worker runs on unwatched.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import json
 import logging
 import multiprocessing
 import os
+import signal
 import socket
+import sys
 import threading
 import time
 import uuid
@@ -48,6 +54,7 @@ from painmech.storage import create_job as _create_job
 log = logging.getLogger("painmech.api")
 #: How often a worker checks its deadline and whether its server is alive, in seconds.
 WATCH_INTERVAL_S = 0.25
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 __all__ = ["JobRunner", "JOB_KINDS", "WATCH_INTERVAL_S"]
 
@@ -123,8 +130,22 @@ def _watch(db_url: str, job_id: str, runner: str, parent_pid: int, timeout_s: fl
             os._exit(71)
 
 
+def _die_with_parent(parent_pid: int) -> None:
+    """On Linux, ask the kernel to kill this process when its parent (the server) dies.
+
+    The watchdog thread cannot be relied on alone: a long numerical step may
+    hold the interpreter lock for seconds.
+    """
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent_pid:  # the server died before the line above
+        os._exit(70)
+
+
 def _child(db_url: str, job_id: str, runner: str, parent_pid: int,
            timeout_s: float) -> None:  # runs in the job process
+    _die_with_parent(parent_pid)
     threading.Thread(target=_watch, args=(db_url, job_id, runner, parent_pid, timeout_s),
                      daemon=True, name="painmech-job-watch").start()
     db = Database(db_url)

@@ -105,6 +105,7 @@ from painmech.storage._login import (
 from painmech.storage._migrate import (
     backup,
     check_exists,
+    check_writable,
     current_revision,
     head_revision,
     migrate,
@@ -153,7 +154,8 @@ __all__ = [
     "heartbeat_jobs", "job_state", "list_tokens", "list_users", "login_locks", "read_job",
     "require_admin", "reset_password", "revoke_token_id", "revoke_user_tokens",
     "set_user_flags", "start_job", "unlock_login", "foreign_content", "remove_sqlite_files",
-    "create_private_file", "database_error_message", "check_exists", "study_code",
+    "create_private_file", "database_error_message", "check_exists", "check_writable",
+    "study_code",
     "actor_for", "add_subject", "add_visit", "audit_frame", "audit_key_id", "authenticate",
     "backup", "build_demo_database", "canonical_json", "create_study", "create_user", "csv_safe",
     "current_revision", "default_db_url", "delete_observation", "delete_study",

@@ -119,10 +119,25 @@ def foreign_content(path: str | Path, study: str = "demo", username: str = "demo
     path = Path(path)
     if not path.exists() or path.stat().st_size == 0:
         return None
+    extra = [Path(f"{path}{suffix}") for suffix in ("-wal", "-shm")]
+    made = [p for p in extra if not p.exists()]
     try:
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     except sqlite3.Error as err:
         return f"a file painmech cannot read as a database ({err})"
+    try:
+        return _describe(conn, study, username)
+    finally:
+        conn.close()
+        # a read-only reader of a WAL database leaves an empty -wal and a -shm behind;
+        # remove what this reader made (unless a writer has used the -wal meanwhile)
+        wal = extra[0]
+        if not (wal in made and wal.exists() and wal.stat().st_size > 0):
+            for p in made:
+                p.unlink(missing_ok=True)
+
+
+def _describe(conn: sqlite3.Connection, study: str, username: str) -> str | None:
     try:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         if not {"studies", "users"} <= tables:
@@ -133,8 +148,6 @@ def foreign_content(path: str | Path, study: str = "demo", username: str = "demo
                                (username,)).fetchone()[0]
     except sqlite3.Error as err:
         return f"a file painmech cannot read as a database ({err})"
-    finally:
-        conn.close()
     parts = []
     if studies:
         shown = ", ".join(studies[:5]) + (", …" if len(studies) > 5 else "")

@@ -20,7 +20,7 @@ from painmech.storage._engine import Database
 from painmech.storage._errors import DatabaseMissing, SchemaOutdated
 
 __all__ = ["migrate", "current_revision", "head_revision", "open_database", "backup",
-           "sqlite_path", "check_exists"]
+           "sqlite_path", "check_exists", "check_writable"]
 
 
 def _config() -> Config:
@@ -88,6 +88,24 @@ def open_database(url: str | None = None, *, create: bool = True,
             f"database schema revision {current or 'none'} differs from painmech's {head}; "
             "run `painmech db migrate` (or update painmech if the database is newer)")
     return db
+
+
+def check_writable(db: Database) -> None:
+    """Commit one write that changes nothing, so that a read-only database fails now.
+
+    A server started on a read-only file (permissions, a read-only disk) would
+    otherwise run and answer every login and change with an error.
+
+    Raises
+    ------
+    sqlalchemy.exc.OperationalError
+        ``attempt to write a readonly database`` and the like.
+    """
+    from painmech.storage._models import Setting
+
+    with db.write() as session:
+        session.execute(sa.update(Setting).where(Setting.name == "throttle_salt")
+                        .values(value=Setting.value))
 
 
 def sqlite_path(url: str | None) -> Path | None:

@@ -14,7 +14,7 @@ The audit log is not touched (its append-only triggers stay in place).
 
 Revision ID: 0003
 Revises: 0002
-Create Date: 2026-11-28
+Create Date: 2026-12-04
 """
 
 from __future__ import annotations
