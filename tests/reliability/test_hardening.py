@@ -198,6 +198,12 @@ def test_a_cross_site_login_form_is_refused(client):
                        headers={"Origin": "http://testserver", "Sec-Fetch-Site": "same-origin"},
                        follow_redirects=False)
     assert same.status_code == 303
+    # behind a reverse proxy that terminates TLS for another host name
+    proxied = client.post("/login", data={"username": "owner", "password": PASSWORDS["owner"]},
+                          headers={"Origin": "https://painmech.clinic.example",
+                                   "X-Forwarded-Host": "painmech.clinic.example"},
+                          follow_redirects=False)
+    assert proxied.status_code == 303
     record_figures("login_csrf", cross_site_logins=refused, refused_403=refused,
                    same_origin_login=same.status_code)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import os
 from urllib.parse import urlsplit
 
 from fastapi import Request
@@ -50,31 +51,41 @@ def check_csrf(request: Request, supplied: str | None) -> None:
         raise ApiError(403, "missing or wrong CSRF token; reload the page", "csrf")
 
 
-def _origin_of(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}".lower() if parts.scheme and parts.netloc else ""
+def _host_of(url: str) -> str:
+    return urlsplit(url).netloc.lower()
 
 
 def check_same_origin(request: Request) -> None:
     """Refuse a request that a browser sent from another site (login CSRF).
 
-    A browser names the page a form was sent from in ``Origin`` (and
-    ``Referer``, ``Sec-Fetch-Site``); a form on another site that logs the
-    visitor in to the attacker's account is refused with 403. Requests without
-    these headers (scripts, command-line clients) cannot be forged by a page
-    and pass.
+    A browser names the page a form was sent from in ``Origin`` (or
+    ``Referer``) and marks a cross-site request with ``Sec-Fetch-Site``; a form
+    on another site that would log the visitor in to the attacker's account is
+    refused with 403. The sending page's host must be this server's ``Host``,
+    the ``X-Forwarded-Host`` a reverse proxy sets, or an origin listed in
+    ``$PAINMECH_ORIGINS`` (comma-separated, e.g. ``https://painmech.example``).
+    A page cannot set these headers on a victim's request, so trusting them
+    here is safe. Requests without ``Origin`` and ``Referer`` (scripts,
+    command-line clients) cannot be forged by a page and pass.
     """
-    own = f"{request.url.scheme}://{request.headers.get('host', request.url.netloc)}".lower()
     origin = request.headers.get("origin")
     referer = request.headers.get("referer")
-    fetch_site = request.headers.get("sec-fetch-site", "").lower()
-    if origin is not None:
-        sent_from = "null" if origin.strip().lower() == "null" else _origin_of(origin)
+    if request.headers.get("sec-fetch-site", "").lower() == "cross-site":
+        sent_from = None
+    elif origin is not None:
+        sent_from = None if origin.strip().lower() == "null" else origin.strip().lower()
     elif referer:
-        sent_from = _origin_of(referer)
+        sent_from = referer.strip().lower()
     else:
-        sent_from = own
-    if sent_from != own or fetch_site == "cross-site":
+        return
+    own = {request.headers.get("host", "").lower()}
+    forwarded = request.headers.get("x-forwarded-host", "")
+    own.add(forwarded.split(",")[0].strip().lower())
+    own.discard("")
+    trusted = {o.strip().lower().rstrip("/") for o in
+               os.environ.get("PAINMECH_ORIGINS", "").split(",") if o.strip()}
+    if sent_from is None or not (_host_of(sent_from) in own or
+                                 "/".join(sent_from.split("/")[:3]) in trusted):
         raise ApiError(403, "cross-site request refused: log in from painmech's own login "
                        "page", "cross_origin")
 
