@@ -86,11 +86,16 @@ def test_migration_0003_upgrades_a_database_of_revision_0002(db_url):
         assert storage.migrate(db) == storage.head_revision() == "0003"
         with db.write() as s:
             user = s.execute(sa.text("SELECT may_create_studies FROM users")).scalar()
-            parent = s.execute(sa.text("SELECT parent_id FROM api_tokens")).scalar()
+            parent, expires = s.execute(sa.text("SELECT parent_id, expires_at FROM api_tokens")
+                                        ).one()
             salt = s.execute(sa.text("SELECT value FROM settings WHERE name = "
                                      "'throttle_salt'")).scalar()
             # a job left running by an older server is failed by the first sweep
             assert storage.fail_stale_jobs(s, timedelta(seconds=90)) == 1
         assert not user and parent is None and len(bytes.fromhex(salt)) == 32
+        # the token that never expired now does, 90 days after the upgrade
+        with db.read() as s:
+            assert storage.list_tokens(s, storage.SYSTEM)["expires_at"].notna().all()
+        assert expires is not None
     finally:
         db.dispose()

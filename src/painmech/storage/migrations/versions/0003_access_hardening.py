@@ -3,7 +3,8 @@
 - ``users.may_create_studies``: study creation is limited to site
   administrators and the users they allow (existing users start without it).
 - ``api_tokens.parent_id``: the token whose request created a token, so that
-  logging out revokes the API tokens made in that session.
+  logging out revokes the API tokens made in that session. Tokens that never
+  expired get an expiry 90 days after the upgrade (the new default lifetime).
 - ``jobs.runner`` and ``jobs.heartbeat_at``: the server process that owns a
   job and when it was last seen alive; jobs of dead processes are marked failed.
 - ``login_throttle``: failed logins per user name and per client address in
@@ -20,6 +21,7 @@ Create Date: 2026-12-04
 from __future__ import annotations
 
 import secrets
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from alembic import op
@@ -40,6 +42,9 @@ def upgrade() -> None:
                                     "api_tokens", ["parent_id"], ["id"])
         batch_op.create_index(batch_op.f("ix_api_tokens_parent_id"), ["parent_id"],
                               unique=False)
+    tokens = sa.table("api_tokens", sa.column("expires_at", sa.DateTime(timezone=True)))
+    op.execute(tokens.update().where(tokens.c.expires_at.is_(None)).values(
+        expires_at=datetime.now(UTC) + timedelta(days=90)))
     op.add_column("jobs", sa.Column("runner", sa.String(length=64), nullable=True))
     op.add_column("jobs", sa.Column("heartbeat_at", sa.DateTime(timezone=True), nullable=True))
     op.create_table(
