@@ -88,7 +88,7 @@ def test_gm_duration_needs_the_grey_matter_mechanism():
     assert abs(_claim(res, "gm_duration")["effect"]) < 3.0 / np.sqrt(2000)
 
 
-@pytest.mark.parametrize("force,expected", [(None, "supported"), (_OFF, "inconclusive")])
+@pytest.mark.parametrize("force,expected", [(None, "supported"), (_OFF, "absent")])
 def test_ppt_tracks_pain_within_person(force, expected):
     # recurrent LBP moves in and out of episodes between visits: pain changes within
     # persons; with the two pressure mechanisms off the PPT no longer follows it
@@ -99,6 +99,9 @@ def test_ppt_tracks_pain_within_person(force, expected):
     if expected == "supported":
         assert row["effect"] < 0 and row["ci_high"] < 0
     else:
-        # standardised within-person slope: the estimate is inside the margin of
-        # irrelevance, the interval (about ±0.07 at n = 400) reaches just beyond it
+        # standardised within-person slope: estimate and interval lie inside the margin
+        # of irrelevance (±0.0995); with day-to-day variation the within-person PPT spread
+        # is larger, the slope standardised by it smaller (it was "inconclusive": the
+        # interval reached just beyond the margin)
         assert abs(row["effect"]) < row["sesoi"]
+        assert -row["sesoi"] < row["ci_low"] and row["ci_high"] < row["sesoi"]

@@ -61,8 +61,10 @@ def simulate(
                                "in months (0,6,12)."),
     interval: float = typer.Option(6.0, "--interval", help="Months between visits when "
                                    "--visits is a count."),
-    instruments: str = typer.Option("tms,tdcs,roi", "--instruments", help="Instrument "
-                                    "tables to simulate (tms, tdcs, roi; 'none' for none)."),
+    instruments: str = typer.Option("tms,tdcs,roi,nwr,palpation", "--instruments",
+                                    help="Instrument tables (tms, tdcs, roi) and optional "
+                                    "tests (nwr: withdrawal-reflex thresholds, palpation: "
+                                    "tender points) to simulate; 'none' for none."),
     roi_format: str = typer.Option("auto", "--roi-format", help="auto, csv or parquet."),
     noise_scale: float = typer.Option(1.0, "--noise-scale", help="Multiplier of every "
                                       "measurement-noise term (1 = calibrated)."),

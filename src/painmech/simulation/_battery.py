@@ -46,7 +46,7 @@ from painmech.simulation._population import (
 from painmech.simulation._psychophysics import discrete_series, method_of_limits
 from painmech.simulation._transduction import central_shift, drive, threshold
 
-__all__ = ["qst_blocks", "tsp_cpm_blocks"]
+__all__ = ["ALOC", "qst_blocks", "tsp_cpm_blocks"]
 
 _M = "painmech.simulation._battery"
 _DFNS = "Rolke et al. 2006 Pain 123:231 (DFNS protocol)"
@@ -57,7 +57,7 @@ THERMAL_RAMP_DEGC_S = declare("THERMAL_RAMP_DEGC_S", 1.0, "degC/s", _DFNS, _M,
                               "thermode ramp from 32 °C; cut-offs 0 and 50 °C")
 WUR_FORCE_MN = declare("WUR_FORCE_MN", 256.0, "mN", _DFNS, _M,
                        "wind-up pinprick; trains of 10 at 1/s")
-_ALOC = declare("ALOC", 0.5, "1 per unit ι", CALIBRATED, _M,
+ALOC = _ALOC = declare("ALOC", 0.5, "1 per unit ι", CALIBRATED, _M,
                 "local threshold drop per unit ι (targets: local PPT lower, local-without-"
                 "remote pattern of peripheral sensitisation, Arendt-Nielsen 2018)")
 _HEAT_LOC_C = declare("HEAT_LOC_C", 3.0, "degC per unit ι", CHOICE, _M,
@@ -149,6 +149,9 @@ def qst_blocks(pop, eff, rng, trials: int | None = None, noise: float = 1.0, sce
                       noise=noise)
         plateau = train[:, 5:].mean(axis=1, keepdims=True)
         trains = rate(np.repeat(plateau, k5, axis=1), A50_BRIEF, nz["pcs"], rng, noise=noise)
+        # the person's own train-to-single rating factor (painmech._visit PERSON_SD "wur_ln")
+        trains = np.clip(np.round(trains * np.exp(nz.get("wur_ln", np.zeros(pop.n)))[:, None]),
+                         0.0, 100.0)
         vdt = np.clip(np.round(2 * (nz["vdt0"][:, None]
                                     + rng.normal(0, jit["vdt"] * noise, (pop.n, k3)))) / 2,
                       0.0, 8.0)
@@ -196,6 +199,9 @@ def tsp_cpm_blocks(pop, eff, ppt_lumbar_measured, rng, trials: int | None = None
     t0 = nz["ppt0_lumbar_right"] * loc
     amp = drive("pressure", _TSP_FACTOR * ppt_lumbar_measured, t0, central=cs)
     tsp = rate(dh.run_train(amp, k_w, 1.0, 10), A50_BRIEF, nz["pcs"], rng, noise=noise)
+    # the person's own build-up of the series (painmech._visit PERSON_SD "tsp_buildup")
+    buildup = nz.get("tsp_buildup", np.zeros(pop.n))[:, None] * np.linspace(0.0, 1.0, 10)
+    tsp = np.where(tsp > 0, np.clip(np.round(tsp + buildup), 0.0, 100.0), 0.0)
     # conditioning stimulus: left hand in 10 °C water (tonic cold)
     cs_drive = drive("cold", 10.0, nz["cpt0"] + _cold_shift(pop, eff, scenario),
                      _IMMERSION_GAIN)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from painmech._utils._assumptions import CHOICE, declare, declare_table
+from painmech._utils._assumptions import CALIBRATED, CHOICE, declare, declare_table
 from painmech.simulation._tactile import (
     TPD_ORIENTATIONS,
     frebaq,
@@ -50,8 +50,11 @@ MARKER_GAIN = declare("MARKER_GAIN", {"crp": 2.0, "il6": 2.0, "tnf_alpha": 1.0,
                       "rise of each inflammatory marker with expressed ι")
 MARKER_NOISE = declare("MARKER_NOISE", 0.1, "ln units", CHOICE, _M,
                        "assay noise of the blood markers (scaled by noise_scale)")
-SEGMENTATION_NOISE = declare("SEGMENTATION_NOISE", 0.01, "ln units", CHOICE, _M,
-                             "FreeSurfer segmentation noise (scaled by noise_scale)")
+SEGMENTATION_NOISE = declare("SEGMENTATION_NOISE", 0.045, "ln units", CALIBRATED, _M,
+                             "FreeSurfer scan-rescan noise of a regional volume (scaled by "
+                             "noise_scale; was 0.01, retest ICC 0.99; targets: DLPFC "
+                             "cortical volume ICC 0.88, Iscan et al. 2015; thalamus 0.90, "
+                             "Morey et al. 2010)")
 
 
 def ndi_from(pain01, s, hyper, rng, noise: float = 1.0) -> np.ndarray:
@@ -61,12 +64,19 @@ def ndi_from(pain01, s, hyper, rng, noise: float = 1.0) -> np.ndarray:
     return np.clip(2.0 * np.round(raw / 2.0), 0.0, 100.0)
 
 
-def clinical_blocks(pop, pain01, s, duration_months, in_pain, rng, noise: float = 1.0):
-    """Pain, disability and psychological questionnaires (site/side none)."""
+def clinical_blocks(pop, pain01, s, duration_months, episode, rng, noise: float = 1.0,
+                    in_pain=None):
+    """Pain, disability and psychological questionnaires (site/side none).
+
+    ``in_pain`` (bool per person, optional) marks pain-free people whose new
+    pain has begun (``onset`` course): they answer like patients.
+    """
     n = pop.n
     nz = pop.nuisance
     q = QUESTIONNAIRE
     patient = pop.condition != "healthy"
+    if in_pain is not None:
+        patient = patient | np.asarray(in_pain, bool)
     nrs = np.clip(np.round(q["nrs"][0] * pain01 + rng.normal(0.0, q["nrs"][1] * noise, n)),
                   0.0, 10.0)
     nrs = np.where(patient, nrs, np.clip(np.round(rng.normal(0.0, q["nrs"][2] * noise, n)),
@@ -163,5 +173,6 @@ def tactile_blocks(pop, beta_eff, local_lumbar, local_cervical, pain01, rng,
                 graphesthesia(rel_local * local_lumbar, rng)))
     gain = PAIN_FREBAQ_GAIN if scenario.frebaq_driver == "pain" else None
     out.append(("frebaq_item", "none", "none", "score",
-                frebaq(rel_local, pain01, rng, noise, pain_gain=gain)))
+                frebaq(rel_local, pain01, rng, noise, pain_gain=gain,
+                       trait=nz.get("frebaq_trait", 0.0))))
     return out

@@ -10,9 +10,16 @@ import numpy as np
 import pandas as pd
 
 from painmech._utils._assumptions import CHOICE, declare
-from painmech.simulation import _battery, _clinical
+from painmech.simulation import _battery, _clinical, _reflex, _visit
 from painmech.simulation._connectivity import ROIS, TR_S, roi_series
-from painmech.simulation._course import DAYS_PER_MONTH, advance, initial_state, pain_level
+from painmech.simulation._course import (
+    DAYS_PER_MONTH,
+    advance,
+    course_extras,
+    initial_state,
+    pain_level,
+)
+from painmech.simulation._inputs import check_onset, durations, visit_months
 from painmech.simulation._params import MECHANISM_PARAMS, mechanism_ids
 from painmech.simulation._plasticity import TIMEPOINTS, tdcs_meps
 from painmech.simulation._population import Population, sample_population
@@ -22,27 +29,22 @@ from painmech.simulation._tms import GRID_X, GRID_Y, MUSCLES, tms_maps
 
 __all__ = ["SimulationResult", "simulate_cohort", "INSTRUMENTS"]
 
-INSTRUMENTS = ("tms", "tdcs", "roi")
+#: Optional instruments: the three instrument tables and two observation families
+#: (withdrawal-reflex thresholds ``nwr``, tender-point examination ``palpation``).
+INSTRUMENTS = ("tms", "tdcs", "roi", "nwr", "palpation")
 _ROI_PARQUET_ROWS = 2_000_000
 _M = "painmech.simulation._cohort"
 EXPRESSION_SATURATION = declare("EXPRESSION_SATURATION", 0.5, "course state", CHOICE, _M,
                                 "a mechanism is fully expressed once its course driver "
                                 "reaches this value")
+GM_SATURATION = declare("GM_SATURATION", 1.0, "course state", CHOICE, _M,
+                        "grey matter follows the chronic state C linearly (saturation at "
+                        "C = 1): it starts to recover as soon as C falls after relief "
+                        "(Seminowicz et al. 2011 J Neurosci: DLPFC thicker 6 months after "
+                        "effective treatment); with the common saturation at 0.5 it stayed "
+                        "unchanged until C had halved, and the 12-month change after relief "
+                        "was about 0.1 SD")
 _LATENT = ("n", "s", "c", "s_inf", "pain", "vulnerability")
-# baseline pain duration in months per condition: (low, high) uniform, or
-# (minimum, log-normal median) when the second entry is negative (assumptions
-# consistent with the condition definitions: acute < 6 weeks, subacute 6–12
-# weeks, chronic ≥ 3 months)
-_DURATION = declare("DURATION", {
-    "healthy": (0.0, 0.0), "acute_lbp": (0.2, 1.4), "subacute_lbp": (1.5, 3.0),
-    "chronic_lbp": (3.0, -30.0), "recurrent_lbp": (6.0, -24.0), "neck_pain": (3.0, -24.0),
-    "whiplash": (0.1, 1.0)}, "months", CHOICE, _M,
-    "baseline pain duration: uniform (low, high), or (minimum, −log-normal median), "
-    "consistent with the condition definitions")
-_DURATION_LN_SD = declare("DURATION_LN_SD", 0.8, "ln units", CHOICE, _M,
-                          "spread of log-normal pain durations")
-
-
 @dataclass
 class SimulationResult:
     """Tables of a simulated cohort, in painmech's data contract (design.md §3).
@@ -118,24 +120,6 @@ class SimulationResult:
         return files
 
 
-def _visit_months(visits, interval_months: float) -> np.ndarray:
-    if isinstance(visits, (int, np.integer)):
-        if visits < 1:
-            raise ValueError(f"visits must be >= 1; got {visits}")
-        return np.arange(int(visits)) * float(interval_months)
-    months = np.asarray(list(visits), dtype=float)
-    if months.size == 0 or months[0] != 0 or np.any(np.diff(months) <= 0):
-        raise ValueError("visits given as months must start at 0 and increase strictly")
-    return months
-
-
-def _durations(condition, rng) -> np.ndarray:
-    lo, hi = np.array([_DURATION[c] for c in condition]).T.reshape(2, -1)
-    uni = rng.uniform(lo, np.abs(hi))
-    logn = lo + np.abs(hi) * rng.lognormal(0.0, _DURATION_LN_SD, lo.shape[0])
-    return np.where(hi < 0, logn, uni)
-
-
 #: Grey-matter loss per year of pain as a fraction of the volume: Apkarian et al. 2004
 #: J Neurosci 24:10410 found 1.3 cm³ less neocortical grey matter per year of chronic back
 #: pain. The volume that turns this into a fraction is the mean total cortical grey matter
@@ -157,9 +141,10 @@ def expressed(pop: Population, state, force: Mapping[str, float] | None,
     ``healthy + (trait - healthy) * min(1, driver / 0.5)``: a mechanism is
     fully expressed once its course driver reaches half its range and fades
     as the driver relaxes below it (saturation point: painmech calibration).
-    Grey matter of a carrier also loses :data:`GM_LOSS_PER_YEAR` per year of
-    pain duration (Apkarian 2004), scaled by the same chronic driver so that
-    it recovers with relief (Seminowicz 2011).
+    Grey matter follows the chronic state linearly (:data:`GM_SATURATION`)
+    and a carrier also loses :data:`GM_LOSS_PER_YEAR` per year of pain
+    duration (Apkarian 2004), scaled by the same driver, so that it recovers
+    with relief with the time constant of C (Seminowicz 2011).
     """
     sat = {k: np.minimum(1.0, v / EXPRESSION_SATURATION) for k, v in
            (("n", state.n), ("S", state.s), ("C", state.c))}
@@ -168,11 +153,14 @@ def expressed(pop: Population, state, force: Mapping[str, float] | None,
     for j, m in enumerate(mechanism_ids()):
         p = MECHANISM_PARAMS[m]
         eff[p.parameter] = p.healthy + (pop.trait[:, j] - p.healthy) * drivers[p.driver]
+        if m == "grey_matter":
+            gm_driver = np.minimum(1.0, state.c / GM_SATURATION)
+            eff[p.parameter] = p.healthy + (pop.trait[:, j] - p.healthy) * gm_driver
         if m == "grey_matter" and duration_months is not None:
             carrier = pop.trait[:, j] != p.healthy
             eff[p.parameter] = eff[p.parameter] + np.where(
                 carrier, GM_LOSS_PER_YEAR * np.asarray(duration_months) / 12.0, 0.0
-            ) * drivers[p.driver]
+            ) * gm_driver
         if force and m in force:
             eff[p.parameter] = np.full(pop.n, float(force[m]))
     return eff
@@ -192,6 +180,7 @@ def simulate_cohort(
     trials: int | None = None,
     noise_scale: float = 1.0,
     scenario: str | Scenario | None = None,
+    onset: bool | float = False,
 ) -> SimulationResult:
     """Simulate a cohort of virtual patients through the full test battery.
 
@@ -210,8 +199,11 @@ def simulate_cohort(
         Seed of the numpy Generator; the same seed gives identical tables.
     interval_months : float
         Months between visits when ``visits`` is an int.
-    instruments : sequence of {"tms", "tdcs", "roi"}
-        Instrument tables to simulate; the others are returned empty.
+    instruments : sequence of {"tms", "tdcs", "roi", "nwr", "palpation"}
+        Instrument tables to simulate (the others are returned empty) and the
+        optional observation families: ``nwr`` (withdrawal-reflex thresholds
+        ``nwr_threshold``, ``nwr_ts_threshold``) and ``palpation`` (the 18
+        ACR ``tender_point`` flags), see :mod:`painmech.simulation._reflex`.
     roi_timepoints : int
         Volumes per ROI time series (TR 2 s).
     tms_stimuli : int
@@ -238,6 +230,18 @@ def simulate_cohort(
         A named scenario of :data:`painmech.simulation.SCENARIOS` (default
         ``"default"``) or a :class:`~painmech.simulation.Scenario`: changes
         effect sizes, prevalences or what drives a test (misspecified worlds).
+    onset : bool or float
+        Let pain-free (``healthy``) people develop persistent neck pain during
+        follow-up: ``True`` uses the declared 12-month incidence
+        (:data:`painmech.simulation._course.ONSET`), a number in (0, 1) sets
+        it. Weaker descending coupling raises the risk (Shahidi 2015). Their
+        condition stays ``healthy`` (the condition at enrolment); pain
+        intensity and ``pain_state`` report the new pain. Default: nobody
+        healthy develops pain.
+
+    Every visit, including the first, measures each person on one day: the
+    day-to-day deviations of :mod:`painmech.simulation._visit` act on the
+    person's parameters before the tests run (retest reliability).
 
     Returns
     -------
@@ -258,12 +262,19 @@ def simulate_cohort(
             and noise_scale > 0):
         raise ValueError(f"noise_scale must be a finite number > 0; got {noise_scale!r}")
     noise = float(noise_scale)
+    onset_p = check_onset(onset)
     scen = get_scenario(scenario)
-    months = _visit_months(visits, interval_months)
+    months = visit_months(visits, interval_months)
     rng = np.random.default_rng(seed)
+    rng_person, rng_visit, rng_course = _visit.streams(seed)
     pop = sample_population(int(n), conditions, rng, force, scen)
+    _visit.person_extras(pop, rng_person)
     state = initial_state(pop.condition, pop.vulnerability, rng)
-    duration0 = _durations(pop.condition, rng)
+    duration0 = durations(pop.condition, rng)
+    c_pp = pop.nuisance["c_pp"]
+    state = course_extras(state, pop.condition, rng_course, onset_p,
+                          (c_pp - c_pp.mean()) / max(float(c_pp.std()), 1e-12)
+                          if onset_p else None)
     visit_ids = list(range(len(months)))
     obs, truth, latent, tms, tdcs, roi = [], [], [], [], [], []
     mep_params = np.column_stack([pop.nuisance[f"mep_p{i}"] for i in range(1, 6)])
@@ -272,18 +283,29 @@ def simulate_cohort(
             state = advance(state, (month - months[v - 1]) * DAYS_PER_MONTH, pop.condition, rng)
         eff = expressed(pop, state, force, duration0 + month)
         pain = pain_level(state.n, state.s)
-        blocks = _battery.qst_blocks(pop, eff, rng, trials, noise, scen)
+        day = _visit.day_nuisance(pop, rng_visit, noise)
+        blocks = _battery.qst_blocks(day, eff, rng, trials, noise, scen)
         ppt_lumbar = next(b[4] for b in blocks if b[0] == "ppt" and b[1] == "lumbar"
                           and b[2] == "right").mean(axis=1)
-        blocks += _battery.tsp_cpm_blocks(pop, eff, ppt_lumbar, rng, trials, noise, scen)
+        blocks += _battery.tsp_cpm_blocks(day, eff, ppt_lumbar, rng, trials, noise, scen)
         local_l = _battery._local(pop, "lumbar")
         local_c = _battery._local(pop, "cervical")
-        blocks += _clinical.tactile_blocks(pop, eff["beta_2pd"], local_l, local_c, pain, rng,
+        blocks += _clinical.tactile_blocks(day, eff["beta_2pd"], local_l, local_c, pain, rng,
                                            trials, noise, scen)
-        blocks += _clinical.blood_blocks(pop, eff["iota"], rng, noise)
-        blocks += _clinical.imaging_blocks(pop, eff["delta_gm"], rng, noise)
-        blocks += _clinical.clinical_blocks(pop, pain, state.s, duration0 + month,
-                                            state.episode, rng, noise)
+        blocks += _clinical.blood_blocks(day, eff["iota"], rng, noise)
+        blocks += _clinical.imaging_blocks(day, eff["delta_gm"], rng, noise)
+        duration = duration0 + month
+        if state.onset_day is not None:  # new pain lasts since its onset
+            duration = np.where(state.in_onset, (state.t_days - np.minimum(
+                state.onset_day, state.t_days)) / DAYS_PER_MONTH, duration)
+        blocks += _clinical.clinical_blocks(day, pain, state.s, duration,
+                                            state.episode, rng, noise,
+                                            in_pain=state.in_onset)
+        if "nwr" in instruments:
+            blocks += _reflex.nwr_blocks(day, eff, eff["k_w"], rng_visit, trials, noise)
+        if "palpation" in instruments:
+            blocks += _reflex.tender_blocks(day, eff, eff["k_w"], lambda site: _battery._local(
+                pop, site), rng_visit, noise)
         obs.append(blocks)
         truth.append(np.column_stack([eff[MECHANISM_PARAMS[m].parameter]
                                       for m in mechanism_ids()]))

@@ -31,10 +31,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from painmech._utils._assumptions import CALIBRATED, declare, declare_table
+from painmech._utils._assumptions import CALIBRATED, CHOICE, declare, declare_table
 from painmech.registry import get_measure
 
-__all__ = ["CourseState", "initial_state", "advance", "pain_level", "set_point"]
+__all__ = ["CourseState", "initial_state", "advance", "pain_level", "set_point",
+           "course_extras", "onset_intercept"]
 
 _M = "painmech.simulation._course"
 _COURSE = ("course targets: 25–50 % of subacute LBP chronic (eLife 2024 review); whiplash "
@@ -43,7 +44,11 @@ TAU_S_DAYS = declare("TAU_S_DAYS", 14.0, "days", "simulator.md (τ of days–wee
                      "painmech choice", _M, "time constant of the sensitisation state S")
 TAU_C_DAYS = declare("TAU_C_DAYS", 120.0, "days", "Hashmi 2013 Brain 136:2751 (shift within "
                      "6–12 months); value painmech choice", _M,
-                     "time constant of the chronic state C")
+                     "time constant of the chronic state C, which drives grey matter, "
+                     "smudging, affective connectivity and tactile acuity; after relief C "
+                     "falls with the same τ, so grey matter recovers within months "
+                     "(Seminowicz et al. 2011 J Neurosci: DLPFC thicker 6 months after "
+                     "effective treatment)")
 A_N = declare("A_N", 0.8, "1", CALIBRATED, _M, f"weight of nociception n in the target of S "
               f"({_COURSE})")
 PAIN_WEIGHTS = declare("PAIN_WEIGHTS", (0.6, 0.8), "1 (n, S)", CALIBRATED, _M,
@@ -112,6 +117,30 @@ _HEAL_LN_SD = declare("HEAL_LN_SD", 0.5, "ln units", CALIBRATED, _M,
 _EPISODE = declare("EPISODE", (0.5, 0.6, 1.0), "(P in episode, n low, n high)", CALIBRATED,
                    _M, "recurrent LBP: chance of an episode at a visit and its nociception")
 
+#: Effective treatment in chronic conditions (relief course).
+RELIEF = declare_table("RELIEF", [
+    ("p_12m", 0.30, "probability by 12 months", CHOICE,
+     "chronic LBP and neck pain: share whose nociception resolves and whose central set "
+     "point falls after an effective treatment within a year; start time exponential"),
+    ("heal_days", 30.0, "days (median)", CHOICE,
+     "healing time of the nociception after treatment starts (log-normal, HEAL_LN_SD)"),
+    ("set_point_factor", 0.2, "1", CHOICE,
+     "central set point S∞ after effective treatment, relative to before"),
+], _M)
+#: New neck pain in pain-free people (``onset`` option of simulate_cohort).
+ONSET = declare_table("ONSET", [
+    ("p_12m", 0.10, "probability by 12 months", "Shahidi & Maluf 2017 BioMed Res Int "
+     "8985398: at least 17 of 171 pain-free office workers developed chronic neck pain in "
+     "a year (those who returned for follow-up; a lower bound); value painmech choice",
+     "cumulative 12-month incidence of new chronic neck pain in healthy people"),
+    ("n_range", (0.3, 0.9), "nociception (low, high)", "painmech choice (as neck_pain)",
+     "persistent peripheral nociception after onset"),
+    ("cpm_log_or", -2.5, "log odds per SD of the PFC–PAG coupling c_PP", CALIBRATED,
+     "weaker descending coupling raises the risk (target: OR 0.90, 0.83–0.98, per "
+     "percentage point of the baseline CPM effect, Shahidi et al. 2015 J Pain 16:1288; "
+     "the unit of their DNIC measure is read as percent of the baseline threshold)"),
+], _M)
+
 
 @dataclass
 class CourseState:
@@ -123,6 +152,21 @@ class CourseState:
     s_inf: np.ndarray
     tau_heal: np.ndarray
     episode: np.ndarray  # recurrent LBP: 1 in an episode, 0 in remission
+    t_days: float = 0.0  # days since baseline
+    relief_day: np.ndarray | None = None  # effective treatment starts (inf: never)
+    onset_day: np.ndarray | None = None  # new neck pain starts (inf: never)
+    n_onset: np.ndarray | None = None  # nociception after onset
+
+    def started(self, days: np.ndarray | None) -> np.ndarray:
+        """True where an event at ``days`` (per person) has happened by now."""
+        if days is None:
+            return np.zeros(self.n.shape[0], dtype=bool)
+        return days <= self.t_days
+
+    @property
+    def in_onset(self) -> np.ndarray:
+        """True for pain-free people whose new neck pain has begun."""
+        return self.started(self.onset_day)
 
 
 def set_point(vulnerability: np.ndarray) -> np.ndarray:
@@ -159,17 +203,77 @@ def initial_state(condition: np.ndarray, vulnerability: np.ndarray,
     return CourseState(n0, s0, c0, s_inf, tau, episode.astype(float))
 
 
+def _rate(tau: np.ndarray) -> np.ndarray:
+    return np.where(np.isfinite(tau), 1.0 / np.where(np.isfinite(tau), tau, 1.0), 0.0)
+
+
+def onset_intercept(p_12m: float, log_or: float) -> float:
+    """Intercept a with E[logistic(a + b z)] = ``p_12m`` for z ~ N(0, 1) (Gauss–Hermite)."""
+    from scipy.optimize import brentq
+
+    nodes, weights = np.polynomial.hermite_e.hermegauss(41)
+    weights = weights / weights.sum()
+
+    def gap(a):
+        return float(np.sum(weights / (1.0 + np.exp(-(a + log_or * nodes))))) - p_12m
+
+    return brentq(gap, -30.0, 30.0)
+
+
+def course_extras(state: CourseState, condition: np.ndarray, rng: np.random.Generator,
+                  onset: float | None = None, cpm_z: np.ndarray | None = None) -> CourseState:
+    """Add the relief course (chronic conditions) and, if asked, new onsets (healthy).
+
+    Relief: a share :data:`RELIEF` ``p_12m`` of chronic LBP and neck pain get an
+    effective treatment at an exponential start time; their nociception then
+    heals and their set point falls. Onset: pain-free people develop persistent
+    neck pain with 12-month cumulative risk ``logistic(a + b z)``, ``z`` the
+    standardised descending coupling ``cpm_z`` (b = ONSET ``cpm_log_or`` < 0:
+    weaker inhibition, higher risk; a such that the mean risk is ``onset``).
+    Draws come from ``rng`` (its own stream) in a fixed order.
+    """
+    n_pat = condition.shape[0]
+    chronic = np.isin(condition, ["chronic_lbp", "neck_pain"])
+    u_relief = rng.random(n_pat)
+    hazard = -np.log1p(-RELIEF["p_12m"]) / 365.0
+    relief_day = np.where(chronic, -np.log(np.maximum(u_relief, 1e-300)) / hazard, np.inf)
+    heal = RELIEF["heal_days"] * rng.lognormal(0.0, _HEAL_LN_SD, n_pat)
+    tau = np.where(np.isfinite(relief_day), heal, state.tau_heal)
+    onset_day = n_onset = None
+    u_onset = rng.random(n_pat)
+    level = rng.uniform(*ONSET["n_range"], n_pat)
+    if onset:
+        z = np.zeros(n_pat) if cpm_z is None else np.asarray(cpm_z, float)
+        b = ONSET["cpm_log_or"]
+        p = 1.0 / (1.0 + np.exp(-(onset_intercept(float(onset), b) + b * z)))
+        day_hazard = -np.log1p(-np.minimum(p, 1.0 - 1e-12)) / 365.0
+        onset_day = np.where(condition == "healthy",
+                             -np.log(np.maximum(u_onset, 1e-300)) / day_hazard, np.inf)
+        n_onset = level
+    return CourseState(state.n, state.s, state.c, state.s_inf, tau, state.episode,
+                       state.t_days, relief_day, onset_day, n_onset)
+
+
 def advance(state: CourseState, days: float, condition: np.ndarray,
             rng: np.random.Generator) -> CourseState:
     """Integrate the course over ``days`` (Euler, 1-day steps); returns a new state."""
     n, s, c = state.n.copy(), state.s.copy(), state.c.copy()
-    decay = np.where(np.isfinite(state.tau_heal), 1.0 / np.where(
-        np.isfinite(state.tau_heal), state.tau_heal, 1.0), 0.0)
+    relief = state.relief_day if state.relief_day is not None else np.full(n.shape, np.inf)
+    onset = state.onset_day if state.onset_day is not None else np.full(n.shape, np.inf)
+    n_on = state.n_onset if state.n_onset is not None else np.zeros(n.shape)
+    s_inf_after = np.where(np.isfinite(relief), state.s_inf * RELIEF["set_point_factor"],
+                           state.s_inf)
+    decay_before = _rate(np.where(np.isfinite(relief), np.inf, state.tau_heal))
+    decay_after = _rate(state.tau_heal)
     steps = int(round(days))
+    t = state.t_days
     for _ in range(steps):
-        n -= n * decay
-        s += (_target(n, state.s_inf) - s) / TAU_S_DAYS
+        treated = relief <= t
+        n -= n * np.where(treated, decay_after, decay_before)
+        n = np.where(onset <= t, np.maximum(n, n_on), n)
+        s += (_target(n, np.where(treated, s_inf_after, state.s_inf)) - s) / TAU_S_DAYS
         c += (s - c) / TAU_C_DAYS
+        t += 1.0
     episode = state.episode
     recurrent = condition == "recurrent_lbp"
     if recurrent.any() and steps > 0:
@@ -179,4 +283,5 @@ def advance(state: CourseState, days: float, condition: np.ndarray,
                            episode).astype(float)
         n = np.where(recurrent, episode * rng.uniform(*_EPISODE[1:], n.shape[0]), n)
         s = np.where(recurrent, _target(n, state.s_inf), s)
-    return CourseState(n, s, c, state.s_inf, state.tau_heal, episode)
+    return CourseState(n, s, c, state.s_inf, state.tau_heal, episode, t, state.relief_day,
+                       state.onset_day, state.n_onset)

@@ -87,7 +87,8 @@ PRIORS: dict[str, object] = declare_table("PRIORS", [
     ("cpt_modes_degc", (23.7, 13.2, 1.5), "degC", "Lötsch et al. 2015 PLoS One (n = 329)",
      "modes of the healthy cold-pain-threshold mixture"),
     ("cpt_weights", (0.15, 0.42, 0.43), "1", CHOICE, "weights of the three CPT modes"),
-    ("cpt_sd_degc", 3.0, "degC", CHOICE, "SD around each CPT mode"),
+    ("cpt_sd_degc", 3.0, "degC", CHOICE, "SD around each CPT mode in one measurement "
+     "(person and day; the day part is _visit.VISIT_SD cpt_degc)"),
     ("hpt_degc", (44.0, 2.5), "degC (mean, SD)", "inside the 32.3–45.4 °C span of heat "
      "modes, Ultsch et al. 2015; mean and SD painmech choice", "heat pain threshold"),
     ("mpt_mn", (64.0, 0.7), "mN (median, ln SD)", CHOICE,
@@ -292,7 +293,12 @@ def _nuisance(n, cond, sex, rng) -> dict[str, np.ndarray]:
         for side in ("left", "right"):
             nz[f"ppt0_{site}_{side}"] = site_level * rng.lognormal(0.0, pr["ppt_side_ln_sd"], n)
     mode = rng.choice(3, size=n, p=np.array(pr["cpt_weights"]))
-    nz["cpt0"] = np.array(pr["cpt_modes_degc"])[mode] + rng.normal(0.0, pr["cpt_sd_degc"], n)
+    # the person's own spread around the mode: the published mixture was measured once, so
+    # its SD includes the day-to-day variation added at every visit (_visit.VISIT_SD)
+    from painmech.simulation._visit import VISIT_SD
+
+    trait_sd = np.sqrt(pr["cpt_sd_degc"] ** 2 - VISIT_SD["cpt_degc"] ** 2)
+    nz["cpt0"] = np.array(pr["cpt_modes_degc"])[mode] + rng.normal(0.0, trait_sd, n)
     nz["hpt0"] = rng.normal(*pr["hpt_degc"], n)
     for key, prior in (("mpt0", "mpt_mn"), ("mdt0", "mdt_mn"), ("cdt0", "cdt_degc"),
                        ("wdt0", "wdt_degc")):

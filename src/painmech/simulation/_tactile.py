@@ -62,10 +62,11 @@ N_GRAPH_ITEMS = declare("N_GRAPH_ITEMS", 10, "figures", CHOICE, _M,
 GRAPH_ERROR = declare("GRAPH_ERROR", (-0.85, 4.0), "probit (intercept, per unit β_2PD − 1)",
                       CHOICE, _M, "P(error) = Φ(−0.85 + 4 (β_2PD − 1)): about 0.2 in health")
 FREBAQ_LATENT = declare("FREBAQ_LATENT", {"intercept": 0.2, "beta": 3.0, "pain": 0.8,
-                                          "person_sd": 0.4, "item_sd": 0.7},
+                                          "person_sd": 0.2, "item_sd": 0.7},
                         "item points", CHOICE, _M,
                         "FreBAQ item latent 0.2 + 3.0 (β_2PD − 1) + 0.8 pain, with visit "
-                        "(person) and item noise (both scaled by noise_scale)")
+                        "(person_sd, was 0.4) and item noise (both scaled by noise_scale); "
+                        "the stable person offset is _visit.PERSON_SD frebaq_trait")
 
 
 def _dip(d, sigma):
@@ -122,11 +123,14 @@ def graphesthesia(beta_rel, rng: np.random.Generator) -> np.ndarray:
 
 
 def frebaq(beta_rel, pain01, rng: np.random.Generator, noise: float = 1.0,
-           pain_gain: float | None = None) -> np.ndarray:
+           pain_gain: float | None = None, trait=0.0) -> np.ndarray:
     """Nine FreBAQ item scores 0–4 from a latent body-perception disturbance.
 
     ``pain_gain`` (the ``pain_driven_frebaq`` scenario) replaces the latent by
     ``intercept + pain_gain · pain``: the answers no longer follow β_2PD.
+    ``trait`` is the person's stable offset of the latent (item points,
+    :data:`painmech.simulation._visit.PERSON_SD` ``frebaq_trait``); the
+    ``person_sd`` term varies from visit to visit.
     """
     c = FREBAQ_LATENT
     if pain_gain is None:
@@ -134,6 +138,7 @@ def frebaq(beta_rel, pain01, rng: np.random.Generator, noise: float = 1.0,
             pain01)
     else:
         latent = c["intercept"] + pain_gain * np.asarray(pain01)
+    latent = latent + np.asarray(trait, float)
     person = latent + rng.normal(0.0, c["person_sd"] * noise, latent.shape)
     items = person[:, None] + rng.normal(0.0, c["item_sd"] * noise, (latent.shape[0], 9))
     return np.clip(np.round(items), 0.0, 4.0)

@@ -61,6 +61,15 @@ _MCPHEE = "McPhee et al. 2020 Pain 161:464"
 _GEHLING = "Gehling et al. 2016 BMC Neurol 16:125 (day 1, n = 25 healthy)"
 _THAPA = "Thapa & Schabrun 2018 Neural Plast 6207508 (n = 10 healthy, days 0–14)"
 _PUBLISHED = "published 95 % CI"
+_GEBER = ("Geber et al. 2011 Pain (DFNS QST, 60 patients, 4 centres, 2 days: retest r "
+          "0.80–0.93 at the test area, 0.79 at control areas)")
+_RETEST = "healthy people measured twice a week apart"
+
+
+def _fisher_ci(r: float, n: int) -> tuple[float, float]:
+    """95 % CI of a correlation-type coefficient by Fisher's z (SE 1/sqrt(n − 3))."""
+    z, se = np.arctanh(r), 1.0 / np.sqrt(n - 3)
+    return float(np.tanh(z - _Z * se)), float(np.tanh(z + _Z * se))
 
 
 def _ci(mean: float, sd: float, n: int) -> tuple[float, float]:
@@ -123,6 +132,53 @@ _T = [
            "edges, healthy", "Noble, Scheinost & Constable 2019 NeuroImage (25 studies)",
            0.29, 0.23, 0.36, "ICC", "range",
            _PUBLISHED + " of the mean edge-level ICC (all edges of whole-brain atlases)"),
+    Target("retest_ppt_lumbar", f"Retest ICC(A,1) of lumbar PPT (log10), {_RETEST}",
+           "Mailloux et al. 2021 PLoS One; Balaguier et al. 2016 (low-back ICC 0.80–0.99)",
+           np.nan, 0.80, 0.99, "ICC", "range", "published range"),
+    Target("retest_ppt_lumbar_sem", f"Retest SEM of lumbar PPT (SD of the difference / √2), "
+           f"{_RETEST}", "Balaguier et al. 2016 BMC Musculoskelet Disord 17:350 (individual "
+           "SEM 36.7–77.5 kPa)", np.nan, 36.7, 77.5, "kPa", "range", "published range"),
+    *[Target(f"retest_{m}_lumbar", f"Retest ICC(A,1) of lumbar {m.upper()}"
+             f"{' (log10)' if m in ('wdt', 'cdt', 'mdt', 'mpt', 'mps') else ''}, {_RETEST}",
+             _GEBER, np.nan, 0.79, 0.93, "ICC", "range",
+             "published range of the DFNS parameters (r as reliability coefficient)")
+      for m in ("cdt", "wdt", "cpt", "hpt", "mdt", "mpt", "mps", "vdt")],
+    Target("retest_wur", f"Retest ICC(A,1) of the lumbar wind-up ratio (log10), {_RETEST}",
+           "Geber et al. 2011 Pain (wind-up ratio retest r = 0.67, n = 60)", 0.67,
+           *_fisher_ci(0.67, 60), "ICC", "overlap", "95 % CI from r = 0.67, n = 60 (Fisher z)"),
+    Target("retest_tsp", f"Retest ICC(A,1) of TSP last − first (one series), {_RETEST}",
+           "Mailloux et al. 2021 PLoS One (ICC 0.80–0.97 for >= 2 series)", np.nan, 0.667,
+           0.942, "ICC", "overlap", "published range stepped down to one series by "
+           "Spearman–Brown (0.80 → 0.667, 0.97 → 0.942)"),
+    *[Target(f"retest_{key}", f"Retest ICC(A,1) of the parallel CPM effect ({what}), "
+             f"{_RETEST}", "Gehling et al. 2016 BMC Neurol 16:125 (parallel CPM ICC 0.618, "
+             "n = 25; their effect was rated)", 0.618, *_fisher_ci(0.618, 25), "ICC",
+             "overlap", "95 % CI from ICC 0.618, n = 25 (Fisher z approximation)")
+      for key, what in (("cpm_pct", "PPT, % of baseline"), ("cpm_rating", "rating"))],
+    Target("retest_tpd_lumbar", f"Retest ICC(A,1) of lumbar 2PD (vertical), {_RETEST}",
+           "Catley et al. 2013 Rheumatology 52:1454 (back: inter-rater 0.66, intra-rater "
+           "0.79–0.86)", np.nan, 0.66, 0.86, "ICC", "range", "published range"),
+    Target("retest_frebaq", "Retest ICC(A,1) of the FreBAQ total, chronic LBP measured twice "
+           "a week apart", "Hu et al. 2022 Eur Spine J (chronic LBP, n = 105)", 0.897, 0.852,
+           0.929, "ICC", "overlap", _PUBLISHED),
+    Target("retest_tender_point", "Retest ICC(A,1) of the tender-point count, chronic LBP "
+           "measured twice a week apart", "Jensen et al. 2013 BMJ Open 3:e002532 (chronic "
+           "LBP, intra-rater ICC 0.72–0.84)", np.nan, 0.72, 0.84, "ICC", "overlap",
+           "published range"),
+    Target("retest_gmv_dlpfc", f"Retest ICC(A,1) of the DLPFC grey-matter volume, {_RETEST}",
+           "Iscan et al. 2015 (Desikan–Killiany cortical volume ICC 0.88)", 0.88, 0.83, 0.93,
+           "ICC", "range", "painmech tolerance ± 0.05"),
+    Target("retest_gmv_thalamus", f"Retest ICC(A,1) of the thalamus volume, {_RETEST}",
+           "Morey et al. 2010 (thalamus scan–rescan ICC ≈ 0.9)", 0.90, 0.85, 0.95, "ICC",
+           "range", "painmech tolerance ± 0.05"),
+    Target("onset_cpm_or", "Pain-free people: new neck pain within 12 months per percentage "
+           "point of baseline CPM (PPT %), odds ratio", "Shahidi et al. 2015 J Pain 16:1288 "
+           "(OR 0.90 per unit of DNIC, n = 171; the unit is read as one percentage point)",
+           0.90, 0.83, 0.98, "OR", "overlap", _PUBLISHED),
+    Target("gm_relief_change", "Chronic LBP with >= 30 % pain relief over 12 months: change "
+           "of the DLPFC grey-matter fraction / SD at baseline",
+           "direction: Seminowicz et al. 2011 J Neurosci (DLPFC thicker after effective "
+           "treatment)", np.nan, 0.0, np.inf, "SMD", "overlap", "direction only"),
     Target("subacute_persist", "Subacute LBP persisting at 12 months (< 20 % pain decrease)",
            "eLife 2024 review (25–50 %); definition Hashmi 2013 Brain 136:2751", 0.375, 0.25,
            0.50, "proportion", "overlap", "published range"),
